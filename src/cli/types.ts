@@ -1,0 +1,110 @@
+// The shape of a command: data plus a run function (nushell's where_.rs is the model).
+// One registry lists every definition; the commander program, --help, completions,
+// docs/commands.md and the examples test are all generated from these objects.
+// Definition files must stay light to import: heavy modules are loaded inside `run`.
+
+import type { Readable, Writable } from 'node:stream';
+import type { GlobalOptions } from './globals.js';
+
+export type Rec = Record<string, unknown>;
+
+/** What completion offers for an argument or option value. */
+export type CompletionKind =
+  | 'file'
+  | 'dir'
+  | 'instance-id'
+  | 'volume-id'
+  | 'security-group-id'
+  | 'bucket'
+  | 's3-url'
+  | 'task-id'
+  | 'cache-key'
+  | 'suite'
+  | 'region'
+  | { values: readonly string[] };
+
+export interface ArgDef {
+  name: string;
+  summary: string;
+  required?: boolean;
+  variadic?: boolean;
+  complete?: CompletionKind;
+}
+
+export type OptionType = 'string' | 'number' | 'boolean' | 'list' | 'duration' | 'size';
+
+export interface OptionDef {
+  /** commander flags, e.g. `-s, --status <status>` or `--recursive`. */
+  flags: string;
+  summary: string;
+  type?: OptionType;
+  default?: unknown;
+  choices?: readonly string[];
+  /** May be given more than once; values are collected into an array. */
+  repeatable?: boolean;
+  complete?: CompletionKind;
+}
+
+export interface Example {
+  summary: string;
+  /** argv after `strata`, e.g. ['count']. */
+  argv: string[];
+  stdin?: string;
+  /** Records the example must produce (compared by the examples test). */
+  expected?: Rec[];
+  /** Working directory relative to the repository root (default: the root). */
+  cwd?: string;
+  /** Exit code the example must end with (default 0). */
+  exitCode?: number;
+}
+
+export interface IO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Whether stdout/stderr are terminals (decides default output format and progress bars). */
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Terminal width in columns, when known. */
+  columns?: number;
+}
+
+export interface CommandContext {
+  /** Positional arguments by name (variadic ones as string[]). */
+  args: Record<string, any>;
+  /** Command options by camelCase name, already typed (durations in ms, sizes in bytes). */
+  opts: Record<string, any>;
+  globals: GlobalOptions;
+  io: IO;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+  /** Warn once on stderr (respects --quiet). */
+  warn(message: string): void;
+  /** Report a per-item failure: fails fast, or with --keep-going becomes an error record on stderr. */
+  reportError(err: unknown, item?: Rec): void;
+  /** Loaded configuration (file + env + flags), see src/config. */
+  config: import('../config/schema.js').Config;
+  /** Lazily created services; nothing heavy is loaded until first asked for. */
+  services: import('./services.js').Services;
+}
+
+export interface CommandDef {
+  /** Words after `strata`, e.g. 'ec2 instances', 'where', 'cache stats'. */
+  name: string;
+  aliases?: string[];
+  summary: string;
+  description?: string;
+  args?: ArgDef[];
+  options?: OptionDef[];
+  /** Record shape read from stdin, as prose (e.g. 'any records'); absent when stdin is not read. */
+  input?: string;
+  /** Record shape written, as prose (field names). */
+  output: string;
+  examples?: Example[];
+  hidden?: boolean;
+  /** Holds every record before output (sort-by, group-by): said in --help. */
+  collects?: boolean;
+  run(ctx: CommandContext): AsyncIterable<Rec> | Promise<AsyncIterable<Rec>>;
+}

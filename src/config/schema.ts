@@ -1,0 +1,79 @@
+// The configuration: one typed object, defaults here, validated where it enters
+// (src/config/load.ts) with messages that name the key and the expected form.
+
+export interface TtlRule {
+  /** Glob on the cache key, e.g. `aws:*:*:ec2:DescribeRegions:*`. */
+  match: string;
+  /** Milliseconds. */
+  ttl: number;
+}
+
+export type EvictionPolicy = 'sieve' | 'lru' | 'lfu' | 'ttl';
+
+export interface Config {
+  output?: 'table' | 'json' | 'ndjson' | 'yaml' | 'csv';
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  cache: {
+    /** Directory of the L2 tier and of every strata state file. */
+    dir: string;
+    memory: { maxEntries: number; maxBytes: number; policy: EvictionPolicy };
+    disk: { maxBytes: number };
+    redisUrl?: string;
+    /** Give up on Redis after this many ms and carry on from the local tiers. */
+    redisTimeout: number;
+    /** Default TTL in ms when no rule matches. */
+    defaultTtl: number;
+    ttl: TtlRule[];
+    /** Serve an expired entry (with a warning) when upstream fails, up to this age past expiry, ms. */
+    staleIfError: number;
+  };
+  scheduler: {
+    /** Requests in flight per service+region. */
+    concurrency: number;
+    /** Requests per second per service+region (0: no cap). */
+    rate: number;
+    retries: number;
+  };
+  tasks: {
+    dir: string;
+    statuses: string[];
+    priorities: string[];
+  };
+  warm: {
+    every?: string;
+    list?: string;
+  };
+}
+
+const MINUTE = 60_000;
+
+export function defaultConfig(env: NodeJS.ProcessEnv, home: string): Config {
+  const cacheRoot = env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/strata` : `${home}/.cache/strata`;
+  return {
+    cache: {
+      dir: cacheRoot,
+      memory: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, policy: 'sieve' },
+      disk: { maxBytes: 512 * 1024 * 1024 },
+      redisTimeout: 250,
+      defaultTtl: 5 * MINUTE,
+      ttl: [
+        { match: 'aws:*:*:ec2:DescribeRegions:*', ttl: 24 * 60 * MINUTE },
+        { match: 'aws:*:*:ec2:DescribeImages:*', ttl: 60 * MINUTE },
+        { match: 'aws:*:*:ec2:*', ttl: 5 * MINUTE },
+        { match: 'aws:*:*:s3:ListBuckets:*', ttl: 10 * MINUTE },
+        { match: 'aws:*:*:s3:*', ttl: 1 * MINUTE },
+        { match: 'tasks:*', ttl: 7 * 24 * 60 * MINUTE },
+      ],
+      staleIfError: 24 * 60 * MINUTE,
+    },
+    scheduler: { concurrency: 16, rate: 0, retries: 4 },
+    tasks: {
+      dir: 'tasks',
+      statuses: ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'],
+      priorities: ['low', 'medium', 'high', 'critical'],
+    },
+    warm: {},
+  };
+}

@@ -1,0 +1,34 @@
+// Typed errors. Library code throws StrataError with a stable code, the exit code CLI.md gives
+// for its kind, and a hint naming what to fix; only src/cli renders them (one line, no stack).
+
+export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
+
+export type ErrorKind = 'usage' | 'runtime' | 'interrupted';
+
+export class StrataError extends Error {
+  readonly code: string;
+  readonly hint?: string;
+  readonly kind: ErrorKind;
+
+  constructor(code: string, message: string, opts: { hint?: string; kind?: ErrorKind; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'StrataError';
+    this.code = code;
+    this.hint = opts.hint;
+    this.kind = opts.kind ?? 'runtime';
+  }
+
+  get exitCode(): number {
+    return EXIT[this.kind];
+  }
+}
+
+/** A mistake in what the user typed: exit code 2. */
+export function usageError(code: string, message: string, hint?: string): StrataError {
+  return new StrataError(code, message, { hint, kind: 'usage' });
+}
+
+/** Something failed while running: exit code 1. */
+export function runtimeError(code: string, message: string, hint?: string, cause?: unknown): StrataError {
+  return new StrataError(code, message, { hint, kind: 'runtime', cause });
+}
