@@ -1,0 +1,15 @@
+// A small seeded PRNG (mulberry32): bootstrap resampling must be reproducible in tests and in
+// CI, so compare and perf --regressions take a seed instead of using Math.random.
+
+export type Random = () => number;
+
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

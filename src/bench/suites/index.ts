@@ -1,0 +1,13 @@
+// The registry of benchmark suites, imported lazily: `strata bench cache` loads only the cache
+// suite. Adding a suite is one line here plus its file in this folder.
+
+import type { Suite } from '../types.js';
+
+export interface SuiteEntry {
+  name: string;
+  load(): Promise<{ suite: Suite }>;
+}
+
+export const suiteEntries: readonly SuiteEntry[] = [
+  { name: 'startup', load: () => import('./startup.js') },
+];
