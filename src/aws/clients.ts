@@ -1,0 +1,102 @@
+// The AWS connection pool: one SDK v3 client per (service, profile, region, endpoint), created on
+// first use with `await import()` (a cached run never loads the SDK) and reused for the whole run.
+// Each client gets its own keep-alive http(s) Agent through smithy's NodeHttpHandler, whose socket
+// limit follows --concurrency. A custom endpoint switches S3 to path-style addressing (s3rver,
+// MinIO, LocalStack). Credentials come from the SDK's standard chain; a named profile is passed
+// as the client's `profile` option, which the chain honours like AWS_PROFILE.
+
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { usageError } from '../errors.js';
+
+export interface AwsScope {
+  profile: string;
+  region: string;
+  endpoint?: string;
+}
+
+export interface ClientOptions {
+  /** Sockets per client (default 50, the SDK's own default). */
+  maxSockets?: number;
+}
+
+interface Destroyable {
+  destroy(): void;
+}
+
+const DEFAULT_MAX_SOCKETS = 50;
+const clients = new Map<string, Promise<Destroyable>>();
+
+function poolKey(service: string, scope: AwsScope): string {
+  return `${service}\n${scope.profile}\n${scope.region}\n${scope.endpoint ?? ''}`;
+}
+
+/** Fails with a usage error when no region is known; 'all' must be fanned out before this point. */
+export function requireRegion(scope: AwsScope): string {
+  const region = scope.region?.trim();
+  if (!region) throw usageError('NO_REGION', 'no AWS region: pass --region or set AWS_REGION', 'e.g. --region eu-west-1');
+  if (region === 'all') {
+    throw usageError('REGION_ALL', "--region all is not supported by this command", 'name one region, e.g. --region eu-west-1');
+  }
+  return region;
+}
+
+async function commonConfig(scope: AwsScope, opts: ClientOptions | undefined) {
+  const region = requireRegion(scope);
+  const [{ NodeHttpHandler }, http, https] = await Promise.all([
+    import('@smithy/node-http-handler'),
+    import('node:http'),
+    import('node:https'),
+  ]);
+  const maxSockets = Math.max(1, opts?.maxSockets ?? DEFAULT_MAX_SOCKETS);
+  const agentOpts = { keepAlive: true, maxSockets, keepAliveMsecs: 1000 };
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new http.Agent(agentOpts),
+    httpsAgent: new https.Agent(agentOpts),
+    connectionTimeout: 10_000,
+  });
+  return {
+    region,
+    requestHandler,
+    // The scheduler owns retries (jittered backoff, adaptive concurrency): one attempt here.
+    maxAttempts: 1,
+    ...(scope.profile && scope.profile !== 'default' ? { profile: scope.profile } : {}),
+    ...(scope.endpoint ? { endpoint: scope.endpoint } : {}),
+  };
+}
+
+function pooled<T extends Destroyable>(service: string, scope: AwsScope, create: () => Promise<T>): Promise<T> {
+  const key = poolKey(service, scope);
+  let client = clients.get(key) as Promise<T> | undefined;
+  if (!client) {
+    client = create();
+    clients.set(key, client);
+    client.catch(() => clients.delete(key));
+  }
+  return client;
+}
+
+export function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S3Client> {
+  requireRegion(scope);
+  return pooled('s3', scope, async () => {
+    const [{ S3Client }, config] = await Promise.all([import('@aws-sdk/client-s3'), commonConfig(scope, opts)]);
+    return new S3Client({ ...config, forcePathStyle: Boolean(scope.endpoint) });
+  });
+}
+
+export function ec2Client(scope: AwsScope, opts?: ClientOptions): Promise<EC2Client> {
+  requireRegion(scope);
+  return pooled('ec2', scope, async () => {
+    const [{ EC2Client }, config] = await Promise.all([import('@aws-sdk/client-ec2'), commonConfig(scope, opts)]);
+    return new EC2Client(config);
+  });
+}
+
+/** Destroys every pooled client and its agents (sockets close; the process may exit). */
+export function closeClients(): void {
+  const all = [...clients.values()];
+  clients.clear();
+  for (const c of all) {
+    c.then((client) => client.destroy(), () => undefined);
+  }
+}
