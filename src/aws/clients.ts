@@ -76,7 +76,7 @@ function pooled<T extends Destroyable>(service: string, scope: AwsScope, create:
   return client;
 }
 
-export function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S3Client> {
+export async function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S3Client> {
   requireRegion(scope);
   return pooled('s3', scope, async () => {
     const [{ S3Client }, config] = await Promise.all([import('@aws-sdk/client-s3'), commonConfig(scope, opts)]);
@@ -84,7 +84,7 @@ export function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S3Clien
   });
 }
 
-export function ec2Client(scope: AwsScope, opts?: ClientOptions): Promise<EC2Client> {
+export async function ec2Client(scope: AwsScope, opts?: ClientOptions): Promise<EC2Client> {
   requireRegion(scope);
   return pooled('ec2', scope, async () => {
     const [{ EC2Client }, config] = await Promise.all([import('@aws-sdk/client-ec2'), commonConfig(scope, opts)]);
