@@ -7,7 +7,7 @@ export interface GlobalOptions {
   output: OutputFormat;
   profile: string;
   /** A region name, or 'all' to fan out over the enabled regions. */
-  region: string;
+  region?: string;
   endpointUrl?: string;
   pageSize?: number;
   maxItems?: number;

@@ -104,6 +104,16 @@ export interface CommandDef {
   output: string;
   examples?: Example[];
   hidden?: boolean;
+  /**
+   * Bad items (a broken task file) are always reported as error records on stderr and the
+   * command goes on; the exit code stays 0 unless --keep-going or the command's own --strict.
+   */
+  tolerant?: boolean;
+  /**
+   * Writes text, not records: each record's `text` goes to stdout as is, whatever --output says
+   * (completion scripts, the hidden completion answers).
+   */
+  raw?: boolean;
   /** Holds every record before output (sort-by, group-by): said in --help. */
   collects?: boolean;
   run(ctx: CommandContext): AsyncIterable<Rec> | Promise<AsyncIterable<Rec>>;

@@ -1,0 +1,45 @@
+// Typed option values: commander hands strings; definitions say what they mean.
+
+import type { OptionDef } from './types.js';
+import { usageError } from '../errors.js';
+import { parseDuration, parseSize } from '../util/units.js';
+
+/** The long name of a flag (`-s, --status <s>` → `status`), and whether it takes a value. */
+export function flagInfo(flags: string): { long: string; short?: string; takesValue: boolean; negate: boolean } {
+  const long = /--([\w-]+)/.exec(flags)?.[1] ?? '';
+  const short = /(?:^|\s)-(\w)\b/.exec(flags)?.[1];
+  return { long, short, takesValue: /[<[]/.test(flags), negate: long.startsWith('no-') };
+}
+
+export function parserFor(def: OptionDef): ((value: string, previous: unknown) => unknown) | undefined {
+  const name = `--${flagInfo(def.flags).long}`;
+  const one = (value: string): unknown => {
+    switch (def.type) {
+      case 'number': {
+        const n = Number(value);
+        if (value.trim() === '' || !Number.isFinite(n)) throw usageError('BAD_OPTION', `${name} expects a number, got '${value}'`, `e.g. ${name} 10`);
+        return n;
+      }
+      case 'duration':
+        return parseDuration(value, `${name} duration`);
+      case 'size':
+        return parseSize(value, `${name} size`);
+      case 'list':
+        return value.split(',').map((s) => s.trim()).filter(Boolean);
+      default:
+        if (def.choices && !def.choices.includes(value)) {
+          throw usageError('BAD_OPTION', `${name} must be one of ${def.choices.join(', ')}, got '${value}'`, `e.g. ${name} ${def.choices[0]}`);
+        }
+        return value;
+    }
+  };
+  if (!flagInfo(def.flags).takesValue) return undefined;
+  if (def.repeatable) {
+    return (value, previous) => {
+      const v = one(value);
+      const prev = Array.isArray(previous) ? previous : [];
+      return Array.isArray(v) ? [...prev, ...v] : [...prev, v];
+    };
+  }
+  return (value) => one(value);
+}

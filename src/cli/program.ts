@@ -1,0 +1,77 @@
+// Builds the commander program from the registry: groups from the first words of each name,
+// arguments and typed options from the definition, examples in --help. Commander only parses;
+// running is run.ts's job, through the `onCommand` callback.
+
+import { Command, Option } from 'commander';
+import type { CommandDef } from './types.js';
+import { GLOBAL_OPTIONS } from './global-options.js';
+import { parserFor } from './options.js';
+
+export type OnCommand = (def: CommandDef, cmd: Command, args: unknown[]) => Promise<void>;
+
+function addOption(cmd: Command, def: import('./types.js').OptionDef): void {
+  const opt = new Option(def.flags, def.summary);
+  const parse = parserFor(def);
+  if (parse) opt.argParser(parse);
+  if (def.choices && def.type === undefined) opt.choices(def.choices as string[]);
+  if (def.default !== undefined) opt.default(def.default);
+  cmd.addOption(opt);
+}
+
+export function exampleHelp(def: CommandDef): string {
+  if (!def.examples?.length) return '';
+  const lines = ['', 'Examples:'];
+  for (const ex of def.examples) {
+    lines.push(`  # ${ex.summary}`);
+    const cmd = `strata ${ex.argv.map((a) => (/[\s'"*|&<>()]/.test(a) ? `'${a}'` : a)).join(' ')}`;
+    lines.push(`  ${ex.stdin !== undefined ? `echo '${ex.stdin.trim()}' | ` : ''}${cmd}`);
+  }
+  return lines.join('\n');
+}
+
+export function buildProgram(defs: CommandDef[], version: string, onCommand: OnCommand): Command {
+  const program = new Command('strata')
+    .description('Nushell-style records from AWS and task files, through one cache and one scheduler.')
+    .version(version, '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .helpCommand(false);
+  for (const g of GLOBAL_OPTIONS) addOption(program, g);
+
+  const groups = new Map<string, Command>([['', program]]);
+  const groupFor = (words: string[]): Command => {
+    const path = words.join(' ');
+    let group = groups.get(path);
+    if (!group) {
+      const parent = groupFor(words.slice(0, -1));
+      group = parent.command(words[words.length - 1]).description(`${path} commands`);
+      groups.set(path, group);
+    }
+    return group;
+  };
+
+  for (const def of defs) {
+    const words = def.name.split(' ');
+    const parent = groupFor(words.slice(0, -1));
+    const cmd = new Command(words[words.length - 1]).description(def.summary);
+    if (def.description) cmd.description(`${def.summary}\n\n${def.description}`);
+    for (const alias of def.aliases ?? []) cmd.alias(alias);
+    for (const arg of def.args ?? []) {
+      const name = arg.variadic ? `${arg.name}...` : arg.name;
+      cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.summary);
+    }
+    for (const opt of def.options ?? []) addOption(cmd, opt);
+    const notes = [
+      def.input ? `\nReads: ${def.input} (JSON array or NDJSON on stdin)` : '',
+      `\nWrites: ${def.output}`,
+      def.collects ? '\nHolds every record in memory before writing.' : '',
+      exampleHelp(def),
+    ].join('');
+    cmd.addHelpText('after', notes);
+    cmd.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      await onCommand(def, self, params.slice(0, -2));
+    });
+    parent.addCommand(cmd, { hidden: def.hidden });
+  }
+  return program;
+}

@@ -1,0 +1,42 @@
+// Global options after precedence: flags > environment > config file > defaults.
+
+import type { Config } from '../config/schema.js';
+import { usageError } from '../errors.js';
+import { type GlobalOptions, OUTPUT_FORMATS, type OutputFormat } from './globals.js';
+import type { IO } from './types.js';
+
+export function resolveGlobals(raw: Record<string, any>, config: Config, io: IO): GlobalOptions {
+  const output = (raw.output ?? config.output ?? (io.stdoutIsTTY ? 'table' : 'json')) as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(output)) {
+    throw usageError('BAD_OUTPUT', `unknown output format '${output}'`, `use one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  for (const key of ['pageSize', 'maxItems', 'concurrency'] as const) {
+    const v = raw[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+      const flag = `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+      throw usageError('BAD_OPTION', `${flag} must be a whole number >= 1, got ${v}`, `e.g. ${flag} 100`);
+    }
+  }
+  if (raw.cache === false && raw.refresh) {
+    throw usageError('BAD_OPTION', '--no-cache and --refresh cannot be used together', 'pick one: --no-cache skips the cache, --refresh rewrites it');
+  }
+  return {
+    output,
+    profile: raw.profile ?? config.profile ?? 'default',
+    region: raw.region ?? config.region,
+    endpointUrl: raw.endpointUrl ?? config.endpointUrl,
+    pageSize: raw.pageSize,
+    maxItems: raw.maxItems,
+    startingToken: raw.startingToken,
+    paginate: raw.paginate !== false,
+    cacheMode: raw.cache === false ? 'no-cache' : raw.refresh ? 'refresh' : 'default',
+    ttl: raw.ttl,
+    concurrency: raw.concurrency,
+    keepGoing: Boolean(raw.keepGoing),
+    progress: raw.progress ?? io.stderrIsTTY,
+    stats: Boolean(raw.stats),
+    configFile: raw.config,
+    quiet: Boolean(raw.quiet),
+    verbose: Boolean(raw.verbose),
+  };
+}

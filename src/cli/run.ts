@@ -1,0 +1,130 @@
+// run(argv, io) → exit code. Parses with the program built from the registry, loads config,
+// runs the command, renders its records, turns errors into one line and an exit code (CLI.md):
+// 0 ok, 1 runtime error or partial failure with --keep-going, 2 usage error, 130 interrupted.
+
+import type { Command } from 'commander';
+import { CommanderError } from 'commander';
+import { EXIT, StrataError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { buildProgram } from './program.js';
+import { COMMANDS } from '../commands/index.js';
+import type { CommandContext, CommandDef, IO, Rec } from './types.js';
+import { resolveGlobals } from './resolve-globals.js';
+import { loadConfig } from '../config/load.js';
+import { createServices } from './services.js';
+import { Sink } from '../output/sink.js';
+import { loadRenderer, renderText } from '../output/renderers.js';
+import { publishCommand } from '../metrics/channels.js';
+
+export interface RunOptions {
+  /** Aborted on Ctrl-C / SIGTERM by the launcher. */
+  signal?: AbortSignal;
+}
+
+function describe(err: unknown, verbose: boolean): { text: string; code: number } {
+  if (err instanceof StrataError) {
+    const hint = err.hint ? ` — ${err.hint}` : '';
+    return { text: `strata: ${err.message}${hint}${verbose && err.stack ? `\n${err.stack}` : ''}`, code: err.exitCode };
+  }
+  const e = err as Error;
+  return { text: `strata: ${e?.message ?? String(err)}${verbose && e?.stack ? `\n${e.stack}` : ' (run with --verbose for details)'}`, code: EXIT.runtime };
+}
+
+export async function run(argv: string[], io: IO, options: RunOptions = {}): Promise<number> {
+  const signal = options.signal ?? new AbortController().signal;
+  let exitCode: number = EXIT.ok;
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  const writeErr = (s: string) => {
+    io.stderr.write(s.endsWith('\n') ? s : s + '\n');
+  };
+
+  const execute = async (def: CommandDef, cmd: Command, positional: unknown[]) => {
+    const started = performance.now();
+    const raw = cmd.optsWithGlobals();
+    const { config } = await loadConfig({ file: raw.config, env: io.env, cwd: io.cwd });
+    const globals = resolveGlobals(raw, config, io);
+    const warned = new Set<string>();
+    const warn = (m: string) => {
+      if (globals.quiet || warned.has(m)) return;
+      warned.add(m);
+      writeErr(`strata: warning: ${m}`);
+    };
+    let failures = 0;
+    const services = createServices(config, globals, warn);
+    const args: Record<string, unknown> = {};
+    (def.args ?? []).forEach((a, i) => (args[a.name] = positional[i]));
+    const opts = cmd.opts();
+    const ctx: CommandContext = {
+      args,
+      opts,
+      globals,
+      io,
+      signal,
+      config,
+      services,
+      warn,
+      reportError(err, item) {
+        if (!globals.keepGoing && !def.tolerant) throw err;
+        if (globals.keepGoing) failures++;
+        const e = err as StrataError;
+        const record = { error: { code: e?.code ?? 'ERROR', message: e?.message ?? String(err), ...(item ?? {}) } };
+        io.stderr.write(JSON.stringify(record) + '\n');
+      },
+    };
+    try {
+      const records = await def.run(ctx);
+      const renderer = def.raw ? renderText : await loadRenderer(globals.output);
+      const sink = new Sink(io.stdout);
+      await renderer(stopOnAbort(records, signal), sink, { columns: io.columns, tty: io.stdoutIsTTY });
+      await sink.flush();
+      if (signal.aborted) exitCode = EXIT.interrupted;
+      else if (failures > 0) exitCode = EXIT.runtime;
+    } finally {
+      await services.close();
+      publishCommand({ command: def.name, argv, ms: performance.now() - started, exitCode });
+    }
+  };
+
+  let program: Command;
+  try {
+    program = buildProgram(COMMANDS, VERSION, execute);
+  } catch (err) {
+    const d = describe(err, true);
+    writeErr(d.text);
+    return EXIT.runtime;
+  }
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+    outputError: (s, write) => write(`strata: ${s.replace(/^error: /, '').trim()} — see 'strata --help'\n`),
+    getOutHelpWidth: () => io.columns ?? 100,
+    getErrHelpWidth: () => io.columns ?? 100,
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      // commander has already printed its message through outputError
+      return EXIT.usage;
+    }
+    if (signal.aborted) return EXIT.interrupted;
+    if (isBrokenPipe(err)) return EXIT.ok;
+    const d = describe(err, verbose);
+    writeErr(d.text);
+    return d.code;
+  }
+}
+
+function isBrokenPipe(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'EPIPE';
+}
+
+async function* stopOnAbort(records: AsyncIterable<Rec>, signal: AbortSignal): AsyncIterable<Rec> {
+  for await (const rec of records) {
+    if (signal.aborted) return;
+    yield rec;
+  }
+}

@@ -1,0 +1,37 @@
+// Process wiring for bin/strata.js: real streams, Ctrl-C / SIGTERM as an AbortSignal, the exit
+// code from run(). A second Ctrl-C exits at once.
+
+import { run } from './cli/run.js';
+
+export function main(): void {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    controller.abort(new Error(sig === 'SIGINT' ? 'interrupted' : 'terminated'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  run(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    columns: process.stdout.columns,
+  }, { signal: controller.signal }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`strata: ${err?.message ?? err}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

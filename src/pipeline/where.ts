@@ -1,0 +1,239 @@
+// The `where` language, parsed (never evaluated as code) into a predicate closure.
+//   expr    := and ('or' and)*
+//   and     := unary ('and' unary)*
+//   unary   := 'not' unary | '(' expr ')' | path op value
+//   op      := == != < <= > >= =~ !~ in has
+//   value   := number | size (10kb, 5MiB) | duration (30s, 5m, 2h, 1d) | "string" | 'string'
+//            | true | false | null | [value, ...] | bare-word (a string)
+// Semantics: numbers compare numerically; two date-like strings compare as instants; a duration
+// against a date field compares the date's age (`LastModified < 1d`: changed within a day);
+// `=~` is a regular-expression search; `in` tests membership in a list (any overlap for an
+// array field); `has` tests that an array field contains the value (or a string the substring).
+// Errors name the column of the expression and exit 2.
+
+import { usageError } from '../errors.js';
+import { compilePath } from './path.js';
+
+type Value = string | number | boolean | null | Value[] | { duration: number };
+type Predicate = (rec: unknown) => boolean;
+type Op = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~' | 'in' | 'has';
+
+interface Token {
+  kind: 'word' | 'string' | 'op' | 'lparen' | 'rparen' | 'lbracket' | 'rbracket' | 'comma' | 'end';
+  text: string;
+  col: number;
+}
+
+const OPS = ['==', '!=', '<=', '>=', '=~', '!~', '<', '>'];
+
+function fail(expr: string, col: number, what: string): never {
+  throw usageError('BAD_EXPRESSION', `where: ${what} at column ${col}: ${expr}`,
+    'write `field op value` joined by and/or, e.g. `State.Name == running and Size > 10kb`; ops: == != < <= > >= =~ !~ in has');
+}
+
+function tokenize(expr: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < expr.length) {
+    const c = expr[i];
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const col = i + 1;
+    const op = OPS.find((o) => expr.startsWith(o, i));
+    if (op) {
+      tokens.push({ kind: 'op', text: op, col });
+      i += op.length;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      let text = '';
+      while (j < expr.length && expr[j] !== c) {
+        // only the quote and the backslash itself are escapes; `\d` reaches a regex intact
+        if (expr[j] === '\\' && (expr[j + 1] === c || expr[j + 1] === '\\')) j++;
+        text += expr[j++];
+      }
+      if (j >= expr.length) fail(expr, col, 'unterminated string');
+      tokens.push({ kind: 'string', text, col });
+      i = j + 1;
+    } else if ('()[],'.includes(c)) {
+      const kind = ({ '(': 'lparen', ')': 'rparen', '[': 'lbracket', ']': 'rbracket', ',': 'comma' } as const)[c as '('];
+      tokens.push({ kind, text: c, col });
+      i++;
+    } else {
+      const m = /^[^\s()[\],=!<>'"]+/.exec(expr.slice(i));
+      if (!m) fail(expr, col, `unexpected '${c}'`);
+      tokens.push({ kind: 'word', text: m[0], col });
+      i += m[0].length;
+    }
+  }
+  tokens.push({ kind: 'end', text: '', col: expr.length + 1 });
+  return tokens;
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const SIZE = /^(\d+(?:\.\d+)?)(b|kb|mb|gb|tb|kib|mib|gib|tib)$/i;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
+const SIZE_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+
+function wordValue(text: string): Value {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (text === 'null') return null;
+  if (NUMBER.test(text)) return Number(text);
+  let m = SIZE.exec(text);
+  if (m) return Number(m[1]) * SIZE_BYTES[m[2].toLowerCase()];
+  m = DURATION.exec(text);
+  if (m) return { duration: Number(m[1]) * DURATION_MS[m[2]] };
+  return text;
+}
+
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const asInstant = (v: unknown): number | null => (typeof v === 'string' && ISO_LIKE.test(v) ? Date.parse(v) : null);
+
+function compare(a: unknown, b: Value, now: () => number): number | null {
+  if (b !== null && typeof b === 'object' && 'duration' in b) {
+    if (typeof a === 'number') return a - b.duration;
+    const t = asInstant(a) ?? (a instanceof Date ? a.getTime() : null);
+    return t === null ? null : now() - t - b.duration; // age vs duration
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number' && typeof b === 'string' && NUMBER.test(b)) return a - Number(b);
+  const ta = asInstant(a);
+  const tb = asInstant(b);
+  if (ta !== null && tb !== null) return ta - tb;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  return null;
+}
+
+function equals(a: unknown, b: Value): boolean {
+  if (b === null) return a === null || a === undefined;
+  if (typeof b === 'number' && typeof a === 'string' && NUMBER.test(a)) return Number(a) === b;
+  if (typeof b === 'string' && typeof a === 'number') return String(a) === b;
+  if (typeof b === 'object' && b !== null && 'duration' in b) return a === b.duration;
+  return a === b;
+}
+
+function makeTest(op: Op, value: Value, expr: string, col: number, now: () => number): (a: unknown) => boolean {
+  switch (op) {
+    case '==':
+      return (a) => equals(a, value);
+    case '!=':
+      return (a) => !equals(a, value);
+    case '<':
+      return (a) => (compare(a, value, now) ?? NaN) < 0;
+    case '<=':
+      return (a) => (compare(a, value, now) ?? NaN) <= 0;
+    case '>':
+      return (a) => (compare(a, value, now) ?? NaN) > 0;
+    case '>=':
+      return (a) => (compare(a, value, now) ?? NaN) >= 0;
+    case '=~':
+    case '!~': {
+      if (typeof value !== 'string') fail(expr, col, `${op} needs a string pattern`);
+      let re: RegExp;
+      try {
+        re = new RegExp(value);
+      } catch (err) {
+        fail(expr, col, `bad regular expression (${(err as Error).message})`);
+      }
+      const hit = (a: unknown) => a !== null && a !== undefined && re.test(typeof a === 'string' ? a : JSON.stringify(a));
+      return op === '=~' ? hit : (a) => !hit(a);
+    }
+    case 'in': {
+      const list = Array.isArray(value) ? value : [value];
+      return (a) => (Array.isArray(a) ? a.some((x) => list.some((v) => equals(x, v))) : list.some((v) => equals(a, v)));
+    }
+    case 'has':
+      return (a) =>
+        Array.isArray(a) ? a.some((x) => equals(x, value)) : typeof a === 'string' && typeof value === 'string' && a.includes(value);
+  }
+}
+
+export function compileWhere(expr: string, now: () => number = Date.now): Predicate {
+  if (!expr.trim()) fail(expr, 1, 'empty expression');
+  const tokens = tokenize(expr);
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const next = () => tokens[pos++];
+  const isWord = (t: Token, w: string) => t.kind === 'word' && t.text === w;
+
+  function parseValue(): Value {
+    const t = next();
+    if (t.kind === 'string') return t.text;
+    if (t.kind === 'word') return wordValue(t.text);
+    if (t.kind === 'lbracket') {
+      const items: Value[] = [];
+      if (peek().kind === 'rbracket') {
+        next();
+        return items;
+      }
+      for (;;) {
+        items.push(parseValue());
+        const sep = next();
+        if (sep.kind === 'rbracket') return items;
+        if (sep.kind !== 'comma') fail(expr, sep.col, "expected ',' or ']' in a list");
+      }
+    }
+    fail(expr, t.col, t.kind === 'end' ? 'expected a value, found the end' : `expected a value, found '${t.text}'`);
+  }
+
+  function parseComparison(): Predicate {
+    const field = next();
+    if (field.kind !== 'word' || ['and', 'or', 'not'].includes(field.text)) {
+      fail(expr, field.col, field.kind === 'end' ? 'expected a field, found the end' : `expected a field, found '${field.text}'`);
+    }
+    const opTok = next();
+    const op = opTok.kind === 'op' || isWord(opTok, 'in') || isWord(opTok, 'has') ? (opTok.text as Op) : null;
+    if (!op) fail(expr, opTok.col, opTok.kind === 'end' ? `expected an operator after '${field.text}'` : `expected an operator, found '${opTok.text}'`);
+    const value = parseValue();
+    const get = compilePath(field.text);
+    const test = makeTest(op, value, expr, opTok.col, now);
+    return (rec) => test(get(rec));
+  }
+
+  function parseUnary(): Predicate {
+    const t = peek();
+    if (isWord(t, 'not')) {
+      next();
+      const inner = parseUnary();
+      return (rec) => !inner(rec);
+    }
+    if (t.kind === 'lparen') {
+      next();
+      const inner = parseOr();
+      const close = next();
+      if (close.kind !== 'rparen') fail(expr, close.col, "expected ')'");
+      return inner;
+    }
+    return parseComparison();
+  }
+
+  function parseAnd(): Predicate {
+    let left = parseUnary();
+    while (isWord(peek(), 'and')) {
+      next();
+      const l = left;
+      const r = parseUnary();
+      left = (rec) => l(rec) && r(rec);
+    }
+    return left;
+  }
+
+  function parseOr(): Predicate {
+    let left = parseAnd();
+    while (isWord(peek(), 'or')) {
+      next();
+      const l = left;
+      const r = parseAnd();
+      left = (rec) => l(rec) || r(rec);
+    }
+    return left;
+  }
+
+  const predicate = parseOr();
+  const rest = peek();
+  if (rest.kind !== 'end') fail(expr, rest.col, `unexpected '${rest.text}' (join conditions with and/or)`);
+  return predicate;
+}

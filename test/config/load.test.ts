@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { watchConfig } from '../../src/config/watch.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'strata-config-'));
+
+function write(text: string): string {
+  const d = dir();
+  const file = join(d, 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('configuration', () => {
+  it('uses defaults when no file exists', async () => {
+    const { config } = await loadConfig({ env: {}, cwd: '/', home: dir() });
+    expect(config.scheduler.concurrency).toBe(16);
+    expect(config.cache.memory.policy).toBe('sieve');
+  });
+
+  it('reads a file and parses durations and sizes', async () => {
+    const file = write('cache:\n  defaultTtl: 2m\n  memory:\n    maxBytes: 8MiB\n  ttl:\n    - match: "aws:*"\n      ttl: 30s\nscheduler:\n  concurrency: 4\n');
+    const { config } = await loadConfig({ file, env: {}, cwd: '/' });
+    expect(config.cache.defaultTtl).toBe(120_000);
+    expect(config.cache.memory.maxBytes).toBe(8 * 1024 * 1024);
+    expect(config.cache.ttl).toEqual([{ match: 'aws:*', ttl: 30_000 }]);
+    expect(config.scheduler.concurrency).toBe(4);
+  });
+
+  it('lets the environment override the file', async () => {
+    const file = write('cache:\n  dir: /from/file\noutput: csv\n');
+    const { config } = await loadConfig({ file, env: { STRATA_CACHE_DIR: '/from/env', STRATA_OUTPUT: 'ndjson' }, cwd: '/' });
+    expect(config.cache.dir).toBe('/from/env');
+    expect(config.output).toBe('ndjson');
+  });
+
+  it.each([
+    ['scheduler:\n  concurrency: "lots"\n', /`scheduler.concurrency` must be an integer >= 1, got "lots"/],
+    ['cache:\n  defaultTtl: soon\n', /`cache.defaultTtl` must be a duration/],
+    ['cache:\n  ttl:\n    - match: "x"\n', /`cache.ttl\[0\].ttl` must be a duration/],
+    ['colour: red\n', /unknown key `colour`/],
+    ['- a\n- b\n', /top level must be a mapping/],
+    ['a: [\n', /not valid YAML/],
+  ])('rejects %j naming the key and the expected form', async (text, message) => {
+    const file = write(text);
+    await expect(loadConfig({ file, env: {}, cwd: '/' })).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(message) });
+  });
+
+  it('fails clearly when a named config file does not exist', async () => {
+    await expect(loadConfig({ file: '/no/such/strata.yaml', env: {}, cwd: '/' })).rejects.toThrow(/does not exist/);
+  });
+
+  it('hot-reloads a valid edit and keeps the old config on an invalid one', async () => {
+    const file = write('scheduler:\n  concurrency: 2\n');
+    const seen: number[] = [];
+    const errors: string[] = [];
+    const w = watchConfig(file, { env: {}, cwd: '/' }, (c) => seen.push(c.scheduler.concurrency), (e) => errors.push(e.message), 20);
+    await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(file, 'scheduler:\n  concurrency: 0\n');
+    await expect.poll(() => errors.length, { timeout: 5000 }).toBeGreaterThan(0);
+    writeFileSync(file, 'scheduler:\n  concurrency: 7\n');
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([7]);
+    w.close();
+    expect(errors[0]).toMatch(/integer >= 1/);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { humanBytes, layoutTable } from '../../src/output/table.js';
+
+describe('table layout', () => {
+  it('summarises nested values, right-aligns numbers and formats sizes and dates', () => {
+    const text = layoutTable([
+      { Name: 'web', Size: 2048, State: { Code: 16, Name: 'running' }, Tags: { env: 'prod', team: 'x' }, When: '2026-01-02T03:04:05.000Z', Ids: [1, 2] },
+      { Name: 'db', Size: 5, State: { Code: 80, Name: 'stopped' }, Tags: {}, When: null, Ids: [] },
+    ], 200);
+    const [header, rule, row0, row1] = text.split('\n');
+    expect(header).toMatch(/^# │ Name │ +Size │ State +│ Tags +│ When +│ Ids/);
+    expect(rule).toMatch(/^─+┼/);
+    expect(row0).toContain('2.0 KiB');
+    expect(row0).toContain('running');
+    expect(row0).toContain('{2 fields}');
+    expect(row0).toContain('2026-01-02 03:04');
+    expect(row0).toContain('1, 2');
+    expect(row1).toMatch(/ +5 B │/);
+  });
+
+  it('fits the terminal: shrinks wide columns, then drops the ones that do not fit and says so', () => {
+    const rec = { a: 'x'.repeat(80), b: 'y'.repeat(30), c: 'z', d: 'w', e: 'v'.repeat(40) };
+    const text = layoutTable([rec], 60);
+    for (const line of text.trimEnd().split('\n').slice(0, -1)) expect(line.length).toBeLessThanOrEqual(60);
+    expect(text).toContain('…');
+    expect(text).toMatch(/more column/);
+  });
+
+  it('uses column order of first appearance across records', () => {
+    const header = layoutTable([{ b: 1 }, { a: 2, b: 3 }], 80).split('\n')[0];
+    expect(header.indexOf('b')).toBeLessThan(header.indexOf('a'));
+  });
+
+  it('formats byte counts in binary units', () => {
+    expect(humanBytes(512)).toBe('512 B');
+    expect(humanBytes(1536)).toBe('1.5 KiB');
+    expect(humanBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+  });
+});
