@@ -1,0 +1,83 @@
+// Rate caps shared by every strata process through Redis (STRATA_REDIS_URL / cache.redisUrl).
+//
+// rate-limiter-flexible's RateLimiterRedis counts the starts of each lane in a Redis key per
+// window (one Lua INCR + PTTL: atomic across processes and machines). Its insurance limiter, an
+// in-memory counter with the same window, answers whenever Redis is down, restarting or not yet
+// connected (`rejectIfRedisNotReady`), so requests keep their per-process cap instead of failing;
+// the Redis client reconnects by itself and the shared count resumes. A refused start waits out
+// the window (`msBeforeNext`) plus a little jitter, so processes do not all return at once.
+// The Redis client and the limiter library are imported here only, on first use.
+
+import { runtimeError } from '../errors.js';
+import { sleep } from './backoff.js';
+import type { RateWindow } from './options.js';
+
+export const RATE_KEY_PREFIX = 'strata:rate';
+/** Spread of the extra wait after a refusal, so waiting processes do not retry in lockstep. */
+const REFUSAL_JITTER_MS = 10;
+/** Give up a connection attempt after this long and let the insurance limiter answer. */
+const CONNECT_TIMEOUT_MS = 1_000;
+/** Longest pause between reconnection attempts while Redis is away. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+export interface SharedRate {
+  /** Waits until the lane may start one more request. */
+  take(lane: string, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Refusal {
+  msBeforeNext: number;
+}
+
+function isRefusal(e: unknown): e is Refusal {
+  return typeof e === 'object' && e !== null && typeof (e as Refusal).msBeforeNext === 'number' && !(e instanceof Error);
+}
+
+export async function createSharedRate(redisUrl: string, window: RateWindow, random: () => number): Promise<SharedRate> {
+  const [{ RateLimiterRedis, RateLimiterMemory }, { createClient }] = await Promise.all([
+    import('rate-limiter-flexible'),
+    import('@keyv/redis'),
+  ]);
+  const client = createClient({
+    url: redisUrl,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+    },
+  });
+  // Connection trouble is expected (Redis restarts); the insurance limiter covers it.
+  client.on('error', () => undefined);
+  client.connect().catch(() => undefined);
+
+  const limiter = new RateLimiterRedis({
+    storeClient: client,
+    useRedisPackage: true,
+    rejectIfRedisNotReady: true,
+    keyPrefix: RATE_KEY_PREFIX,
+    points: window.points,
+    duration: window.seconds,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix: RATE_KEY_PREFIX, points: window.points, duration: window.seconds }),
+  });
+
+  return {
+    async take(lane, signal) {
+      for (;;) {
+        signal.throwIfAborted();
+        try {
+          await limiter.consume(lane);
+          return;
+        } catch (e) {
+          if (!isRefusal(e)) {
+            throw runtimeError('RATE_LIMITER', `The shared rate limiter failed: ${(e as Error).message}`, 'Check STRATA_REDIS_URL or unset it to use per-process limits.', e);
+          }
+          await sleep(e.msBeforeNext + Math.floor(random() * REFUSAL_JITTER_MS), signal);
+        }
+      }
+    },
+    async close() {
+      if (client.isOpen) client.destroy();
+    },
+  };
+}
