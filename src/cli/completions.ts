@@ -69,6 +69,9 @@ function valueSpecs(nodes: Map<string, Node>): Array<[string, string]> {
   return out;
 }
 
+/** Shell code is written with `@{` for `${` so the template literal leaves it alone. */
+const sh = (code: string) => code.replaceAll('@{', '${');
+
 const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 export function bashCompletion(defs: CommandDef[]): string {
@@ -84,39 +87,39 @@ export function bashCompletion(defs: CommandDef[]): string {
   }
   for (const [key, spec] of valueSpecs(nodes)) lines.push(`_strata_values[${q(key)}]=${q(spec)}`);
   lines.push(`_strata_global=${q(longFlags(GLOBAL_OPTIONS).join(' '))}`);
-  lines.push(String.raw`
+  lines.push(sh(String.raw`
 _strata_complete_value() {
   local spec="$1" cur="$2"
   case "$spec" in
-    words:*) COMPREPLY=($(compgen -W "${spec#words:}" -- "$cur")) ;;
+    words:*) COMPREPLY=($(compgen -W "@{spec#words:}" -- "$cur")) ;;
     file) COMPREPLY=($(compgen -f -- "$cur")) ;;
     dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
-    dynamic:*) local IFS=$'\n'; COMPREPLY=($(strata __complete "${spec#dynamic:}" "$cur" 2>/dev/null | cut -f1)) ;;
+    dynamic:*) local IFS=$'\n'; COMPREPLY=($(strata __complete "@{spec#dynamic:}" "$cur" 2>/dev/null | cut -f1)) ;;
     *) COMPREPLY=() ;;
   esac
 }
 
 _strata() {
-  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" path="" w i
+  local cur="@{COMP_WORDS[COMP_CWORD]}" prev="@{COMP_WORDS[COMP_CWORD-1]}" path="" w i
   for ((i = 1; i < COMP_CWORD; i++)); do
-    w="${COMP_WORDS[i]}"
+    w="@{COMP_WORDS[i]}"
     [[ "$w" == -* ]] && continue
-    local next="${path:+$path }$w"
-    [[ -n "${_strata_children[$next]+x}" ]] && path="$next"
+    local next="@{path:+$path }$w"
+    [[ -n "@{_strata_children[$next]+x}" ]] && path="$next"
   done
   if [[ "$prev" == -* ]]; then
-    local spec="${_strata_values[$path $prev]:-${_strata_values[$prev]}}"
+    local spec="@{_strata_values[$path $prev]:-@{_strata_values[$prev]}}"
     if [[ -n "$spec" ]]; then _strata_complete_value "$spec" "$cur"; return; fi
   fi
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "${_strata_opts[$path]} $_strata_global" -- "$cur"))
-  elif [[ -n "${_strata_children[$path]}" ]]; then
-    COMPREPLY=($(compgen -W "${_strata_children[$path]}" -- "$cur"))
-  elif [[ -n "${_strata_values[$path @arg]}" ]]; then
-    _strata_complete_value "${_strata_values[$path @arg]}" "$cur"
+    COMPREPLY=($(compgen -W "@{_strata_opts[$path]} $_strata_global" -- "$cur"))
+  elif [[ -n "@{_strata_children[$path]}" ]]; then
+    COMPREPLY=($(compgen -W "@{_strata_children[$path]}" -- "$cur"))
+  elif [[ -n "@{_strata_values[$path @arg]}" ]]; then
+    _strata_complete_value "@{_strata_values[$path @arg]}" "$cur"
   fi
 }
-complete -o default -F _strata strata`);
+complete -o default -F _strata strata`));
   return lines.join('\n') + '\n';
 }
 
@@ -135,16 +138,16 @@ export function zshCompletion(defs: CommandDef[]): string {
   }
   for (const [key, spec] of valueSpecs(nodes)) lines.push(`_strata_values[${q(key)}]=${q(spec)}`);
   lines.push(`_strata_global=${q(longFlags(GLOBAL_OPTIONS).join(' '))}`);
-  lines.push(String.raw`
+  lines.push(sh(String.raw`
 _strata_value() {
   local spec="$1"
   case "$spec" in
-    words:*) compadd -- ${=spec#words:} ;;
+    words:*) compadd -- @{=spec#words:} ;;
     file) _files ;;
     dir) _files -/ ;;
     dynamic:*)
       local -a items
-      items=(${(f)"$(strata __complete ${spec#dynamic:} "$PREFIX" 2>/dev/null | sed 's/:/\\:/g; s/\t/:/')"})
+      items=(@{(f)"$(strata __complete @{spec#dynamic:} "$PREFIX" 2>/dev/null | sed 's/:/\\:/g; s/\t/:/')"})
       _describe -t values 'value' items ;;
   esac
 }
@@ -152,27 +155,27 @@ _strata_value() {
 _strata() {
   local path="" w i key
   for ((i = 2; i < CURRENT; i++)); do
-    w="${words[i]}"
+    w="@{words[i]}"
     [[ "$w" == -* ]] && continue
-    key="${path:+$path }$w"
-    [[ -n "${_strata_children[$key]+x}" ]] && path="$key"
+    key="@{path:+$path }$w"
+    [[ -n "@{_strata_children[$key]+x}" ]] && path="$key"
   done
-  local prev="${words[CURRENT-1]}" cur="${words[CURRENT]}"
+  local prev="@{words[CURRENT-1]}" cur="@{words[CURRENT]}"
   if [[ "$prev" == -* ]]; then
-    local spec="${_strata_values[$path $prev]:-${_strata_values[$prev]}}"
+    local spec="@{_strata_values[$path $prev]:-@{_strata_values[$prev]}}"
     if [[ -n "$spec" ]]; then _strata_value "$spec"; return; fi
   fi
   if [[ "$cur" == -* ]]; then
-    compadd -- ${=_strata_opts[${path:-@root}]} ${=_strata_global}
-  elif [[ -n "${_strata_children[${path:-@root}]}" ]]; then
+    compadd -- @{=_strata_opts[@{path:-@root}]} @{=_strata_global}
+  elif [[ -n "@{_strata_children[@{path:-@root}]}" ]]; then
     local -a subs; local c
-    for c in ${=_strata_children[${path:-@root}]}; do subs+=("$c:${_strata_summaries[${path:+$path }$c]}"); done
+    for c in @{=_strata_children[@{path:-@root}]}; do subs+=("$c:@{_strata_summaries[@{path:+$path }$c]}"); done
     _describe -t commands 'command' subs
-  elif [[ -n "${_strata_values[$path @arg]}" ]]; then
-    _strata_value "${_strata_values[$path @arg]}"
+  elif [[ -n "@{_strata_values[$path @arg]}" ]]; then
+    _strata_value "@{_strata_values[$path @arg]}"
   fi
 }
-compdef _strata strata`);
+compdef _strata strata`));
   return lines.join('\n') + '\n';
 }
 
@@ -182,7 +185,7 @@ export function fishCompletion(defs: CommandDef[]): string {
     '# strata completion for fish — generated by `strata completion fish`; do not edit.',
     '# Install: strata completion fish > ~/.config/fish/completions/strata.fish',
     'complete -c strata -f',
-    String.raw`function __strata_path
+    sh(String.raw`function __strata_path
     set -l tokens (commandline -opc)
     set -l path
     for t in $tokens[2..-1]
@@ -190,7 +193,7 @@ export function fishCompletion(defs: CommandDef[]): string {
         set path $path $t
     end
     string join ' ' $path
-end`,
+end`),
   ];
   const cond = (path: string) => `'test (__strata_path) = ${q(path).slice(1, -1).replaceAll("'", "\\'")}'`;
   for (const node of nodes.values()) {
