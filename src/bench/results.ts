@@ -86,7 +86,7 @@ export function validateDocument(value: unknown, source: string): ResultsDocumen
       `${source} is not a strata results document: ${what}.`,
       'Pass a file written by `strata bench --export-json <file>` or `strata bench cmd --export-json <file>`.',
     );
-  if (typeof value !== 'object' || value === null) throw bad('expected a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('expected a JSON object');
   const doc = value as Partial<ResultsDocument>;
   if (doc.schema !== RESULTS_SCHEMA) throw bad(`schema is ${JSON.stringify(doc.schema)}, expected "${RESULTS_SCHEMA}"`);
   if (!Array.isArray(doc.suites) || !Array.isArray(doc.figures)) throw bad('"suites" and "figures" must be arrays');

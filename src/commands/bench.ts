@@ -149,8 +149,8 @@ const benchCompare: CommandDef = {
       summary: 'compare two result files',
       argv: ['bench', 'compare', 'test/bench/fixtures/baseline.json', 'test/bench/fixtures/current.json'],
       expected: [
-        { suite: 'demo', figure: 'steady', unit: 'ms', baseline: 10, current: 10, ratio: 1, ciLow: 0.9, ciHigh: 1.1, verdict: 'unchanged' },
-        { suite: 'demo', figure: 'faster', unit: 'ms', baseline: 20, current: 10, ratio: 0.5, ciLow: 0.4737, ciHigh: 0.5263, verdict: 'improved' },
+        { suite: 'demo', figure: 'steady', unit: 'ms', baseline: 10, current: 10, ratio: 1, ciLow: 0.9, ciHigh: 1.1111, verdict: 'unchanged' },
+        { suite: 'demo', figure: 'faster', unit: 'ms', baseline: 20, current: 10, ratio: 0.5, ciLow: 0.45, ciHigh: 0.55, verdict: 'improved' },
       ],
     },
   ],
