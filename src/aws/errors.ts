@@ -1,0 +1,44 @@
+// SDK failures as StrataErrors: one line saying what was wrong and a hint saying what to do.
+// Codes users meet (no credentials, no bucket/key, access denied, bad region) get their own
+// message; anything else keeps the service's code and message. Aborts pass through untouched.
+
+import { StrataError, runtimeError } from '../errors.js';
+
+interface SdkError {
+  name?: string;
+  Code?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function isAbort(err: unknown): boolean {
+  const e = err as { name?: string } | null;
+  return !!e && (e.name === 'AbortError' || e.name === 'Aborted');
+}
+
+/** `what` names the resource, e.g. `s3://bucket/key` or `ec2 DescribeInstances in eu-west-1`. */
+export function awsError(err: unknown, what: string): unknown {
+  if (err instanceof StrataError || isAbort(err)) return err;
+  const e = (err ?? {}) as SdkError;
+  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? e.code ?? 'Error');
+  const status = e.$metadata?.httpStatusCode;
+  const message = e.message ?? String(err);
+  if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return runtimeError('NO_CREDENTIALS', `no AWS credentials found for ${what}`, 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run `aws configure`, or pass --profile <name>', err);
+  }
+  if (code === 'NoSuchBucket') return runtimeError('NO_SUCH_BUCKET', `bucket does not exist: ${what}`, 'check the bucket name with `strata s3 buckets`', err);
+  if (code === 'NoSuchKey' || (code === 'NotFound' && status === 404)) {
+    return runtimeError('NO_SUCH_KEY', `object does not exist: ${what}`, 'check the key with `strata s3 ls`', err);
+  }
+  if (code === 'AccessDenied' || code === 'UnauthorizedOperation' || code === 'Forbidden' || status === 403) {
+    return runtimeError('ACCESS_DENIED', `access denied: ${what}`, 'check the IAM permissions of the profile in use (--profile)', err);
+  }
+  if (code === 'PreconditionFailed' || status === 412) {
+    return runtimeError('OBJECT_CHANGED', `object changed while it was read: ${what}`, 'run the command again', err);
+  }
+  if (code === 'AuthFailure' || code === 'InvalidClientTokenId' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
+    return runtimeError('BAD_CREDENTIALS', `AWS rejected the credentials for ${what} (${code})`, 'check the keys of the profile in use, or pass --profile <name>', err);
+  }
+  return runtimeError(code.toUpperCase().replace(/[^A-Z0-9]+/g, '_'), `${what}: ${code}: ${message}`, 'run again with --verbose for details', err);
+}

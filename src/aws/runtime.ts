@@ -1,0 +1,60 @@
+// What every AWS read and transfer needs from the run, in one small object: the scope, the
+// engine (cache + dedup) and the scheduler (limits, retries), both obtained lazily so that a
+// cached answer never loads the scheduler's lane or the SDK. Commands build it from their
+// context with `runtimeFrom(ctx)`; tests build it from a real engine and scheduler.
+
+import type { CommandContext, Rec } from '../cli/types.js';
+import type { CacheMode, Operation } from '../engine/types.js';
+import type { Priority, Scheduler } from '../scheduler/types.js';
+import type { AwsScope } from './clients.js';
+
+/** The part of the engine AWS code uses (src/engine/index.ts implements it). */
+export interface StreamEngine {
+  key(op: Operation): string;
+  stream<T extends Rec>(
+    op: Operation,
+    fetch: (signal: AbortSignal) => AsyncIterable<T>,
+    opts?: { mode?: CacheMode; ttl?: number; signal?: AbortSignal },
+  ): AsyncIterable<T>;
+  invalidate(glob: string): Promise<number>;
+}
+
+export interface AwsRuntime {
+  /** Profile and endpoint of the run; `region` may be empty (commands resolve it) or 'all'. */
+  scope: AwsScope;
+  engine(): Promise<StreamEngine>;
+  scheduler(): Promise<Scheduler>;
+  signal: AbortSignal;
+  cacheMode: CacheMode;
+  ttl?: number;
+  /** Sockets per client and transfers in flight (--concurrency). */
+  concurrency: number;
+  priority?: Priority;
+}
+
+/** Default in-flight requests when --concurrency is not given (the scheduler's default too). */
+export const DEFAULT_CONCURRENCY = 16;
+
+export function runtimeFrom(ctx: CommandContext): AwsRuntime {
+  const g = ctx.globals;
+  const env = ctx.io.env;
+  return {
+    scope: {
+      profile: g.profile || env.AWS_PROFILE || 'default',
+      region: g.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '',
+      endpoint: g.endpointUrl ?? env.AWS_ENDPOINT_URL,
+    },
+    engine: () => ctx.services.engine(),
+    scheduler: () => ctx.services.scheduler(),
+    signal: ctx.signal,
+    cacheMode: g.cacheMode,
+    ttl: g.ttl,
+    concurrency: g.concurrency ?? ctx.config.scheduler.concurrency ?? DEFAULT_CONCURRENCY,
+    priority: 'interactive',
+  };
+}
+
+/** The scheduler lane of a service in a region. */
+export function laneOf(service: string, region: string): string {
+  return `${service}:${region}`;
+}
