@@ -1,0 +1,66 @@
+// Records ⇄ chunks. A chunk is the JSON text of an array of records: the unit the engine
+// buffers, shares between consumers, compresses into one disk frame and keeps in L1. Every
+// consumer parses its own copy, so records from a miss and from a hit are identical (plain
+// JSON: a Date arrives as its ISO string either way) and no consumer sees another's edits.
+
+/** A chunk is closed at this many records, or bytes of JSON, whichever comes first. */
+const CHUNK_RECORDS = 1000;
+const CHUNK_BYTES = 256 * 1024;
+
+export interface Chunk {
+  text: string;
+  records: number;
+}
+
+/**
+ * Groups records into chunks. A chunk is also closed whenever the source is not ready with its
+ * next record (a page boundary, a network wait), so consumers see records as soon as they arrive.
+ */
+export async function* chunkRecords(source: AsyncIterable<unknown>): AsyncGenerator<Chunk> {
+  const it = source[Symbol.asyncIterator]();
+  let parts: string[] = [];
+  let bytes = 0;
+  const close = (): Chunk => {
+    const chunk = { text: `[${parts.join(',')}]`, records: parts.length };
+    parts = [];
+    bytes = 0;
+    return chunk;
+  };
+  try {
+    let pending = quiet(it.next());
+    for (;;) {
+      if (parts.length > 0 && !(await settlesSoon(pending))) yield close();
+      const r = await pending;
+      if (r.done) break;
+      const text = JSON.stringify(r.value);
+      parts.push(text);
+      bytes += text.length + 1;
+      pending = quiet(it.next());
+      if (parts.length >= CHUNK_RECORDS || bytes >= CHUNK_BYTES) yield close();
+    }
+    if (parts.length > 0) yield close();
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** Marks a rejection as handled (it is rethrown where the promise is awaited), for promises left pending at a yield. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** True when `p` settles within a few microtask turns (the source is yielding from a page in hand). */
+async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 6 && !settled; i++) await null;
+  return settled;
+}
+
+export async function* recordsOf<T>(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<T> {
+  for await (const chunk of chunks) yield* JSON.parse(chunk) as T[];
+}

@@ -1,0 +1,59 @@
+// The engine's public face: one cached, deduplicated path for every operation (DESIGN.md).
+// Cheap to import: no Redis, no SDK; the Redis adapter loads on the first L1+L2 miss only.
+
+import type { Config } from '../config/schema.js';
+import type { Scheduler } from '../scheduler/types.js';
+import type { Clock } from '../util/clock.js';
+import type { Rec } from '../cli/types.js';
+import type { FileOps } from '../cache/disk.js';
+import type { CacheMode, Operation } from './types.js';
+import { CacheEngine } from './engine.js';
+
+export interface EngineOptions {
+  config: Config;
+  /** Kept for sources that schedule through the engine's owner; the engine itself never schedules. */
+  scheduler?: Scheduler;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Once-per-message warnings to stderr. */
+  warn(message: string): void;
+  /** File operations of the disk tier (tests inject failures such as ENOSPC). @default node:fs */
+  diskFileOps?: FileOps;
+}
+
+export interface StreamOptions {
+  /** @default 'default' */
+  mode?: CacheMode;
+  /** Freshness bound for this read, ms; overrides the TTL rules (`--ttl`). */
+  ttl?: number;
+  signal?: AbortSignal;
+}
+
+export interface EntryInfo {
+  key: string;
+  tier: string;
+  bytes: number;
+  ageMs: number;
+  ttlLeftMs: number;
+}
+
+export interface Engine {
+  key(op: Operation): string;
+  /** Cached, deduplicated stream of the operation's records; `fetch` is called only on a miss. */
+  stream<T extends Rec>(op: Operation, fetch: (signal: AbortSignal) => AsyncIterable<T>, opts?: StreamOptions): AsyncIterable<T>;
+  /** Entries removed across tiers. Throws a usage error for a malformed glob. */
+  invalidate(glob: string): Promise<number>;
+  entries(glob?: string): AsyncIterable<EntryInfo>;
+  /** One record per tier: tier, enabled, hits, misses, hitRatio, stale, inflight, evictions, errors, entries, bytes. */
+  stats(): Promise<Rec[]>;
+  clear(): Promise<void>;
+  /** Saves this process's counts, closes Redis; leaves no handle open. */
+  close(): Promise<void>;
+}
+
+export function createEngine(opts: EngineOptions): Engine {
+  return new CacheEngine(opts);
+}
+
+export { operationKey, canonicalJson } from './key.js';
+export { scopeGlob, compileGlob, validateGlob, GLOB_FORMS } from '../cache/glob.js';
