@@ -31,6 +31,9 @@ export interface PaginateOptions {
   onNextToken?(token: string): void;
 }
 
+/** Turns one response item into the records counted by --max-items (reservations → instances). */
+export type Expand<T> = (item: Record<string, unknown>) => T[];
+
 export type PageSender = (input: Record<string, unknown>, signal?: AbortSignal) => Promise<Record<string, unknown>>;
 
 interface Resume {
@@ -56,8 +59,14 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' });
 }
 
-/** Items of every page, in order, page by page. */
-export async function* paginate(spec: PageSpec, send: PageSender, input: Record<string, unknown>, opts: PaginateOptions = {}): AsyncGenerator<Record<string, unknown>> {
+/** Items of every page (expanded into records when `expand` is given), in order, page by page. */
+export async function* paginate<T = Record<string, unknown>>(
+  spec: PageSpec,
+  send: PageSender,
+  input: Record<string, unknown>,
+  opts: PaginateOptions = {},
+  expand: Expand<T> = (item) => [item as T],
+): AsyncGenerator<T> {
   const resume = opts.startingToken ? decodeToken(opts.startingToken) : { t: null, s: 0 };
   let token: string | null = resume.t;
   let skip = resume.s;
@@ -69,7 +78,7 @@ export async function* paginate(spec: PageSpec, send: PageSender, input: Record<
     if (token) request[spec.inputToken] = token;
     if (spec.pageSizeField && opts.pageSize) request[spec.pageSizeField] = opts.pageSize;
     const page = await send(request, opts.signal);
-    const items = spec.resultKeys.flatMap((k) => (Array.isArray(page[k]) ? (page[k] as Record<string, unknown>[]) : []));
+    const items = spec.resultKeys.flatMap((k) => (Array.isArray(page[k]) ? (page[k] as Record<string, unknown>[]) : [])).flatMap(expand);
     const next = page[spec.outputToken];
     const nextToken = typeof next === 'string' && next.length > 0 ? next : null;
     for (let i = skip; i < items.length; i++) {

@@ -58,15 +58,20 @@ export async function* fetchOperation(rt: AwsRuntime, entry: CatalogueEntry, op:
   const region = op.scope.region;
   let nextToken: string | undefined;
   try {
-    const items = paginate(entry.page, (input, s) => send(rt, entry.service, region, entry.operation, input, s), api, {
-      pageSize: clampPageSize(entry, api, FirstPageSize ?? pageSize),
-      maxItems: MaxItems,
-      startingToken: StartingToken,
-      paginate: NoPaginate ? false : true,
-      signal,
-      onNextToken: (t) => (nextToken = t),
-    });
-    for await (const item of items) yield* entry.records(item, region, api);
+    yield* paginate(
+      entry.page,
+      (input, s) => send(rt, entry.service, region, entry.operation, input, s),
+      api,
+      {
+        pageSize: clampPageSize(entry, api, FirstPageSize ?? pageSize),
+        maxItems: MaxItems,
+        startingToken: StartingToken,
+        paginate: NoPaginate ? false : true,
+        signal,
+        onNextToken: (t) => (nextToken = t),
+      },
+      (item) => entry.records(item, region, api),
+    );
   } catch (err) {
     throw awsError(err, `${entry.service} ${entry.operation} in ${region}`);
   }

@@ -1,6 +1,11 @@
 // Real parts for AWS tests: the real scheduler (fast backoff, no jitter) and an AwsRuntime over it.
 // The engine is passed in by the tests that go through it.
 
+// Fixed test credentials: the SDK signs requests, s3rver and the EC2 mock accept any key.
+process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+delete process.env.AWS_PROFILE;
+
 import { createScheduler, type ManagedScheduler } from '../../src/scheduler/index.js';
 import type { AwsRuntime, StreamEngine } from '../../src/aws/runtime.js';
 
