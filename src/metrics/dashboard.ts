@@ -33,11 +33,11 @@ export function DashboardScreen({ view }: { view: DashboardView }) {
     h(Row, { label: 'hit ratio', value: fmtPct(view.hitRatio) }),
     h(Row, { label: 'latency', value: `p50 ${fmtMs(view.p50Ms)} · p95 ${fmtMs(view.p95Ms)} · p99 ${fmtMs(view.p99Ms)}` }),
     h(Text, { dimColor: true }, 'queues'),
-    ...(view.queues.length ? view.queues.map(([lane, depth]) => h(Row, { key: lane, label: `  ${lane}`, value: String(depth) })) : [h(Text, { key: 'none' }, '  (none)')]),
+    ...(view.queues.length ? view.queues.map(([lane, depth]) => h(Row, { key: lane, label: `  ${lane}`, value: String(depth) })) : [h(Text, { key: 'no-queues' }, '  (none)')]),
     h(Text, { dimColor: true }, 'last hour (usage log)'),
     ...(view.recentCommands.length
       ? view.recentCommands.map(([c, n, p50]) => h(Row, { key: c, label: `  ${c}`, value: `${n} runs · p50 ${fmtMs(p50)}` }))
-      : [h(Text, { key: 'none' }, '  (no commands recorded)')]),
+      : [h(Text, { key: 'no-commands' }, '  (no commands recorded)')]),
     h(Text, { dimColor: true }, 'q or Ctrl-C quits'),
   );
 }
@@ -52,7 +52,10 @@ function Dashboard({ source, intervalMs }: { source: DashboardSource; intervalMs
     let stopped = false;
     const tick = async () => {
       const [cur, usage] = await Promise.all([source.live(), source.usage()]);
-      if (!stopped) setState((s) => ({ prev: s.cur, cur, usage }));
+      if (stopped) return;
+      // An unchanged file (same process, same time) keeps the previous pair, so the rate is
+      // computed across real updates only.
+      setState((s) => (cur && s.cur && cur.pid === s.cur.pid && cur.at === s.cur.at ? { ...s, usage } : { prev: s.cur, cur, usage }));
     };
     void tick();
     const timer = setInterval(() => void tick(), intervalMs);
