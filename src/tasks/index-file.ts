@@ -1,0 +1,167 @@
+// The persisted index: `<cacheDir>/tasks/<sha1 of the absolute folder>.idx`, read in one go on a
+// warm start without any YAML. Layout, so a cold build can stream records to disk as it parses:
+//
+//   [record JSON, record JSON, ...][column JSON]...[meta JSON][trailer: magic(8) metaOff(8) metaLen(8)]
+//
+// Columns (one JSON array per field, row-aligned, rows sorted by path) are parsed only when a
+// query touches them; records are read by byte range only for rows that are output. The file is
+// a cache: it is written to a temp name and renamed (atomic), not fsynced; a torn or foreign
+// file fails the trailer or meta check and counts as a miss, never an error.
+
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const MAGIC = 'STRIDX01';
+const TRAILER = 24;
+export const INDEX_VERSION = 1;
+
+export interface IndexedProblem {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  line: number;
+  reason: string;
+}
+
+export interface IndexMeta {
+  v: number;
+  dir: string;
+  n: number;
+  /** Folder-relative directories scanned, with their mtime (unchanged ones need no readdir). */
+  dirs: [string, number][];
+  cols: Record<string, [number, number]>;
+  problems: IndexedProblem[];
+  /** Derived from all rows; valid as long as no file changed. */
+  derived: unknown;
+}
+
+export function indexPathFor(cacheDir: string, dir: string): string {
+  const hash = createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 20);
+  return path.join(cacheDir, 'tasks', `${hash}.idx`);
+}
+
+/** An index opened for reading: meta parsed, columns and records read on demand. */
+export class IndexReader {
+  readonly meta: IndexMeta;
+  /** The index file's own mtime: files modified at or after it (minus slack) are re-checked. */
+  readonly mtimeMs: number;
+  readonly #fd: number;
+  #scratch = Buffer.allocUnsafe(4096);
+
+  private constructor(fd: number, meta: IndexMeta, mtimeMs: number) {
+    this.#fd = fd;
+    this.meta = meta;
+    this.mtimeMs = mtimeMs;
+  }
+
+  /** Opens the index, or returns undefined when it is absent, torn, foreign or of another version. */
+  static open(file: string, dir: string): IndexReader | undefined {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.size < TRAILER) throw new Error('short');
+      const trailer = Buffer.alloc(TRAILER);
+      fs.readSync(fd, trailer, 0, TRAILER, st.size - TRAILER);
+      if (trailer.toString('latin1', 0, 8) !== MAGIC) throw new Error('magic');
+      const metaOff = trailer.readDoubleLE(8);
+      const metaLen = trailer.readDoubleLE(16);
+      if (metaOff + metaLen + TRAILER !== st.size) throw new Error('length');
+      const buf = Buffer.allocUnsafe(metaLen);
+      fs.readSync(fd, buf, 0, metaLen, metaOff);
+      const meta = JSON.parse(buf.toString('utf8')) as IndexMeta;
+      if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir)) throw new Error('foreign');
+      return new IndexReader(fd, meta, st.mtimeMs);
+    } catch {
+      fs.closeSync(fd);
+      return undefined;
+    }
+  }
+
+  column<T>(name: string): T[] {
+    const range = this.meta.cols[name];
+    if (!range) throw new Error(`index has no column ${name}`);
+    return JSON.parse(this.text(range[0], range[1])) as T[];
+  }
+
+  text(off: number, len: number): string {
+    if (len > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(Math.max(len, this.#scratch.length * 2));
+    const n = fs.readSync(this.#fd, this.#scratch, 0, len, off);
+    return this.#scratch.toString('utf8', 0, n);
+  }
+
+  /** Copies a byte range into `out` at `outPos` (used to carry unchanged records over). */
+  copy(off: number, len: number, out: number, outPos: number): void {
+    const chunk = Buffer.allocUnsafe(Math.min(len, 1 << 20));
+    let done = 0;
+    while (done < len) {
+      const n = fs.readSync(this.#fd, chunk, 0, Math.min(chunk.length, len - done), off + done);
+      if (n === 0) throw new Error('index shorter than its meta says');
+      fs.writeSync(out, chunk, 0, n, outPos + done);
+      done += n;
+    }
+  }
+
+  close(): void {
+    fs.closeSync(this.#fd);
+  }
+}
+
+/** Writes a new index: records first (streamed), then columns and meta; renames into place. */
+export class IndexWriter {
+  readonly #file: string;
+  readonly #tmp: string;
+  readonly #fd: number;
+  #pos = 0;
+
+  constructor(file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.#file = file;
+    this.#tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    this.#fd = fs.openSync(this.#tmp, 'w');
+  }
+
+  /** Appends bytes, returning their offset. */
+  append(text: string): [number, number] {
+    const buf = Buffer.from(text, 'utf8');
+    fs.writeSync(this.#fd, buf, 0, buf.length, this.#pos);
+    const at = this.#pos;
+    this.#pos += buf.length;
+    return [at, buf.length];
+  }
+
+  /** Appends a byte range of an older index. */
+  appendFrom(reader: IndexReader, off: number, len: number): [number, number] {
+    reader.copy(off, len, this.#fd, this.#pos);
+    const at = this.#pos;
+    this.#pos += len;
+    return [at, len];
+  }
+
+  finish(meta: Omit<IndexMeta, 'cols'>, columns: Record<string, unknown[]>): void {
+    const cols: Record<string, [number, number]> = {};
+    for (const [name, values] of Object.entries(columns)) cols[name] = this.append(JSON.stringify(values));
+    const [metaOff, metaLen] = this.append(JSON.stringify({ ...meta, cols }));
+    const trailer = Buffer.alloc(TRAILER);
+    trailer.write(MAGIC, 0, 'latin1');
+    trailer.writeDoubleLE(metaOff, 8);
+    trailer.writeDoubleLE(metaLen, 16);
+    fs.writeSync(this.#fd, trailer, 0, TRAILER, this.#pos);
+    fs.closeSync(this.#fd);
+    fs.renameSync(this.#tmp, this.#file);
+  }
+
+  abort(): void {
+    try {
+      fs.closeSync(this.#fd);
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(this.#tmp, { force: true });
+  }
+}

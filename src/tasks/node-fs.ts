@@ -1,0 +1,40 @@
+// The real file system behind TaskFs. `readHead` reads only the start of a file, enough for the
+// front matter, so listing never pulls large bodies into memory.
+
+import fs from 'node:fs';
+import type { TaskFs } from './types.js';
+
+/** Front matter of real task files is ~1 KB; 16 KB covers nearly all in one read. */
+const HEAD_BYTES = 16 * 1024;
+const CLOSING_FENCE = /\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+
+export const nodeTaskFs: TaskFs = {
+  readdir(dir) {
+    return fs.readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, isDir: e.isDirectory() }));
+  },
+  stat(path) {
+    const st = fs.statSync(path, { throwIfNoEntry: false });
+    return st && { size: st.size, mtimeMs: st.mtimeMs, isDir: st.isDirectory() };
+  },
+  readHead(path) {
+    const fd = fs.openSync(path, 'r');
+    try {
+      const st = fs.fstatSync(fd);
+      const want = Math.min(st.size, HEAD_BYTES);
+      const buf = Buffer.allocUnsafe(want);
+      const n = want === 0 ? 0 : fs.readSync(fd, buf, 0, want, 0);
+      let head = buf.subarray(0, n);
+      if (n < st.size && !CLOSING_FENCE.test(head.toString('latin1'))) {
+        const all = Buffer.allocUnsafe(st.size);
+        const total = fs.readSync(fd, all, 0, st.size, 0);
+        head = all.subarray(0, total);
+      }
+      return { text: head.toString('utf8'), size: st.size, mtimeMs: st.mtimeMs, binary: head.includes(0) };
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
+  readFile(path) {
+    return fs.readFileSync(path);
+  },
+};

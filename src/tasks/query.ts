@@ -1,0 +1,176 @@
+// Answering `tasks ls` from the table: equality filters go through posting lists (value → rows,
+// built on first use per field), due-date ranges through a due-sorted row list with binary
+// search; the smallest candidate set is scanned and the other predicates checked per row. Text
+// search runs last, on the few rows left, because it reads bodies from disk.
+
+import type { Derived } from './derive.js';
+import type { Row, TaskTable } from './table.js';
+import type { TaskQuery } from './types.js';
+
+type ListField = 'status' | 'agent' | 'assignee' | 'priority' | 'tag';
+
+const COLUMN_SORTS: Record<string, keyof Row> = {
+  id: 'id', path: 'path', status: 'status', agent: 'agent', assignee: 'assignee', priority: 'priority',
+  due_date: 'due', created_at: 'created', updated_at: 'updated', estimated_hours: 'est', actual_hours: 'act',
+};
+
+export class QueryEngine {
+  readonly #t: TaskTable;
+  readonly #visible: Uint8Array;
+  readonly #blocked: Uint8Array;
+  readonly #order: Record<string, Map<string, number>>;
+  readonly #postings = new Map<ListField, Map<string, number[]>>();
+  #byDue: number[] | undefined;
+
+  constructor(table: TaskTable, derived: Derived, rules: { statuses: string[]; priorities: string[] }) {
+    this.#t = table;
+    this.#visible = new Uint8Array(table.n).fill(1);
+    for (const i of derived.hidden) this.#visible[i] = 0;
+    this.#blocked = new Uint8Array(table.n);
+    for (const i of derived.blocked) this.#blocked[i] = 1;
+    this.#order = {
+      status: new Map(rules.statuses.map((s, i) => [s, i])),
+      priority: new Map(rules.priorities.map((s, i) => [s, i])),
+    };
+  }
+
+  isBlocked(row: number): boolean {
+    return this.#blocked[row] === 1;
+  }
+
+  /** Matching rows, sorted and paged; `bodyMatches` decides text matches the front matter lacks. */
+  rows(q: TaskQuery, bodyMatches: (row: number, needle: string) => boolean): number[] {
+    const filters: [ListField, string[]][] = [];
+    for (const f of ['status', 'agent', 'assignee', 'priority', 'tag'] as const) {
+      const values = q[f];
+      if (values && values.length > 0) filters.push([f, values]);
+    }
+    let candidates: Iterable<number> | undefined;
+    let best = Infinity;
+    for (const [f, values] of filters) {
+      const size = values.reduce((n, v) => n + (this.#posting(f).get(v)?.length ?? 0), 0);
+      if (size < best) {
+        best = size;
+        candidates = this.#union(f, values);
+      }
+    }
+    if (!candidates && (q.dueBefore !== undefined || q.dueAfter !== undefined)) candidates = this.#dueRange(q.dueBefore, q.dueAfter);
+    candidates ??= range(this.#t.n);
+
+    const due = this.#t.col('due');
+    const sets = filters.map(([f, values]) => [f === 'tag' ? this.#t.col('tags') : this.#t.col(f), new Set(values)] as const);
+    const needle = q.text?.toLowerCase();
+    const out: number[] = [];
+    for (const i of candidates) {
+      if (!this.#visible[i]) continue;
+      if (q.blocked !== undefined && (this.#blocked[i] === 1) !== q.blocked) continue;
+      if (q.dueBefore !== undefined && (due[i] === null || due[i]! >= q.dueBefore)) continue;
+      if (q.dueAfter !== undefined && (due[i] === null || due[i]! <= q.dueAfter)) continue;
+      let ok = true;
+      for (const [col, set] of sets) {
+        const v = col[i];
+        if (Array.isArray(v) ? !v.some((x) => set.has(x)) : !set.has(v as string)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      if (needle && !this.#textMatches(i, needle, bodyMatches)) continue;
+      out.push(i);
+    }
+    if (q.sort) this.#sort(out, q.sort);
+    if (q.reverse) out.reverse();
+    const start = q.offset ?? 0;
+    return out.slice(start, q.limit === undefined ? undefined : start + q.limit);
+  }
+
+  #textMatches(i: number, needle: string, bodyMatches: (row: number, needle: string) => boolean): boolean {
+    const rec = this.#t.record(i);
+    for (const key of ['title', 'description']) {
+      const v = rec[key];
+      if (typeof v === 'string' && v.toLowerCase().includes(needle)) return true;
+    }
+    return bodyMatches(i, needle);
+  }
+
+  #posting(f: ListField): Map<string, number[]> {
+    let m = this.#postings.get(f);
+    if (m) return m;
+    m = new Map();
+    const add = (v: string | null, i: number) => {
+      if (v === null) return;
+      let list = m!.get(v);
+      if (!list) m!.set(v, (list = []));
+      list.push(i);
+    };
+    if (f === 'tag') {
+      const tags = this.#t.col('tags');
+      for (let i = 0; i < this.#t.n; i++) for (const tag of tags[i]) add(tag, i);
+    } else {
+      const col = this.#t.col(f);
+      for (let i = 0; i < this.#t.n; i++) add(col[i], i);
+    }
+    this.#postings.set(f, m);
+    return m;
+  }
+
+  #union(f: ListField, values: string[]): number[] {
+    const lists = values.map((v) => this.#posting(f).get(v) ?? []);
+    if (lists.length === 1) return lists[0];
+    return [...new Set(lists.flat())].sort((a, b) => a - b);
+  }
+
+  #dueRange(before: number | undefined, after: number | undefined): number[] {
+    const due = this.#t.col('due');
+    if (!this.#byDue) {
+      this.#byDue = [];
+      for (let i = 0; i < this.#t.n; i++) if (due[i] !== null) this.#byDue.push(i);
+      this.#byDue.sort((a, b) => due[a]! - due[b]!);
+    }
+    const list = this.#byDue;
+    const lo = after === undefined ? 0 : firstIndex(list, (i) => due[i]! > after);
+    const hi = before === undefined ? list.length : firstIndex(list, (i) => due[i]! >= before);
+    return list.slice(lo, hi).sort((a, b) => a - b);
+  }
+
+  #sort(rows: number[], field: string): void {
+    const column = COLUMN_SORTS[field];
+    let key: (i: number) => unknown;
+    if (column) {
+      const col = this.#t.col(column) as unknown[];
+      const order = this.#order[field];
+      key = order ? (i) => (col[i] === null ? null : order.get(col[i] as string) ?? order.size) : (i) => col[i];
+    } else {
+      const values = new Map(rows.map((i) => [i, this.#t.record(i)[field]]));
+      key = (i) => values.get(i);
+    }
+    const keys = new Map(rows.map((i) => [i, key(i)]));
+    rows.sort((a, b) => compareValues(keys.get(a), keys.get(b)) || a - b);
+  }
+}
+
+/** Nulls last; numbers numerically; everything else as text. */
+export function compareValues(a: unknown, b: unknown): number {
+  const an = a === null || a === undefined;
+  const bn = b === null || b === undefined;
+  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const as = typeof a === 'string' ? a : JSON.stringify(a);
+  const bs = typeof b === 'string' ? b : JSON.stringify(b);
+  return as < bs ? -1 : as > bs ? 1 : 0;
+}
+
+function firstIndex(list: number[], pred: (row: number) => boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pred(list[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function* range(n: number): Iterable<number> {
+  for (let i = 0; i < n; i++) yield i;
+}

@@ -1,0 +1,193 @@
+// Bringing the table up to date with the folder. Every file is validated by path, size and mtime
+// against the index; only new or changed files are read (front matter only). A directory whose
+// mtime is unchanged is not listed again (no entry can have been added, removed or renamed in
+// it). Like git's "racily clean" rule, a file or directory modified within RACY_MS of the index
+// being written is re-checked, since a change in the same clock tick would not move its mtime.
+
+import path from 'node:path';
+import { lineOfKey, loadYaml, parseTaskText, type YamlModule } from './front-matter.js';
+import type { IndexedProblem, IndexReader } from './index-file.js';
+import { COLUMN_NAMES, recordJson, rowOf, type Row, type TaskTable } from './table.js';
+import type { TaskFs } from './types.js';
+
+/** Larger than the mtime granularity of common file systems (ext4 ticks ~4 ms, FAT 2 s). */
+export const RACY_MS = 2000;
+
+export interface Listing {
+  /** Sorted folder-relative paths of `*.md` files, with their stat. */
+  files: { path: string; size: number; mtime: number }[];
+  dirs: [string, number][];
+}
+
+export interface ScanBase {
+  table?: TaskTable;
+  problems: IndexedProblem[];
+  dirs: [string, number][];
+  /** The index's own mtime, for the racy check (0 when there is no index). */
+  indexMtime: number;
+}
+
+/** Lists the folder, reusing the listing of directories whose mtime did not move. */
+export function listFolder(root: string, fs: TaskFs, base: ScanBase): Listing {
+  const oldDirs = new Map(base.dirs);
+  const oldByDir = new Map<string, string[]>();
+  const oldPaths = base.table ? base.table.col('path') : [];
+  const addOld = (p: string) => {
+    const d = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+    let list = oldByDir.get(d);
+    if (!list) oldByDir.set(d, (list = []));
+    list.push(p);
+  };
+  for (const p of oldPaths) addOld(p);
+  for (const p of base.problems) addOld(p.path);
+
+  const names: string[] = [];
+  const dirs: [string, number][] = [];
+  let reusedAll = true;
+  const visit = (rel: string) => {
+    const abs = rel === '' ? root : path.join(root, rel);
+    const st = fs.stat(abs);
+    if (!st || !st.isDir) return;
+    dirs.push([rel, st.mtimeMs]);
+    const trusted = oldDirs.get(rel) === st.mtimeMs && st.mtimeMs < base.indexMtime - RACY_MS;
+    if (trusted) {
+      for (const p of oldByDir.get(rel) ?? []) names.push(p);
+      for (const [d] of base.dirs) if (d !== rel && parentOf(d) === rel) visit(d);
+      return;
+    }
+    reusedAll = false;
+    for (const e of fs.readdir(abs)) {
+      if (e.name.startsWith('.')) continue;
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDir) visit(child);
+      else if (e.name.endsWith('.md')) names.push(child);
+    }
+  };
+  visit('');
+  if (!reusedAll || base.problems.length > 0) names.sort(byCodePoint);
+  const files: Listing['files'] = [];
+  for (const p of names) {
+    const st = fs.stat(path.join(root, p));
+    if (st && !st.isDir) files.push({ path: p, size: st.size, mtime: st.mtimeMs });
+  }
+  return { files, dirs };
+}
+
+function parentOf(rel: string): string {
+  return rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+}
+
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface ScanResult {
+  changed: boolean;
+  rows: Row[];
+  /** Per row: the record JSON when read now, or the byte range in the old index. */
+  records: (string | [number, number])[];
+  problems: IndexedProblem[];
+  /** How many files were read. */
+  reads: number;
+}
+
+type Step =
+  | { kind: 'keep'; j: number }
+  | { kind: 'problem'; problem: IndexedProblem }
+  | { kind: 'task'; row: Row; json: string; j: number };
+
+/**
+ * Compares the listing with the base table and reads what changed. When nothing changed,
+ * `changed` is false, `rows` is empty and the caller keeps the base table as it is.
+ */
+export async function scanChanges(root: string, fs: TaskFs, listing: Listing, base: ScanBase): Promise<ScanResult> {
+  const t = base.table;
+  const oldPath = t ? t.col('path') : [];
+  const oldSize = t ? t.col('size') : [];
+  const oldMtime = t ? t.col('mtime') : [];
+  const oldProblems = new Map(base.problems.map((p) => [p.path, p]));
+  const racyFrom = base.indexMtime - RACY_MS;
+
+  const steps: Step[] = [];
+  let changed = listing.files.length !== oldPath.length + base.problems.length;
+  let reads = 0;
+  let yaml: YamlModule | undefined;
+  let j = 0;
+  for (const f of listing.files) {
+    while (j < oldPath.length && oldPath[j] < f.path) {
+      changed = true;
+      j++;
+    }
+    const same = j < oldPath.length && oldPath[j] === f.path;
+    const at = same ? j++ : -1;
+    const racy = f.mtime >= racyFrom;
+    if (same && oldSize[at] === f.size && oldMtime[at] === f.mtime && !racy) {
+      steps.push({ kind: 'keep', j: at });
+      continue;
+    }
+    const prior = oldProblems.get(f.path);
+    if (prior && prior.size === f.size && prior.mtimeMs === f.mtime && !racy) {
+      steps.push({ kind: 'problem', problem: prior });
+      continue;
+    }
+    reads++;
+    let head: ReturnType<TaskFs['readHead']>;
+    try {
+      head = fs.readHead(path.join(root, f.path));
+    } catch (err) {
+      changed = true;
+      steps.push({ kind: 'problem', problem: { path: f.path, size: f.size, mtimeMs: f.mtime, line: 1, reason: `cannot read: ${(err as Error).message}` } });
+      continue;
+    }
+    let parsed = parseTaskText(head.text, head.binary, yaml);
+    if (!parsed) {
+      yaml = await loadYaml();
+      parsed = parseTaskText(head.text, head.binary, yaml)!;
+    }
+    if ('problem' in parsed) {
+      const problem = { path: f.path, size: head.size, mtimeMs: head.mtimeMs, ...parsed.problem };
+      if (same || !prior || JSON.stringify(prior) !== JSON.stringify(problem)) changed = true;
+      steps.push({ kind: 'problem', problem });
+      continue;
+    }
+    const row = rowOf(f.path, head.size, head.mtimeMs, parsed.data);
+    const json = recordJson(row, parsed.data);
+    if (!(same && oldSize[at] === head.size && oldMtime[at] === head.mtimeMs && t!.recordText(at) === json)) changed = true;
+    steps.push({ kind: 'task', row, json, j: at });
+  }
+  if (j < oldPath.length) changed = true;
+
+  const rows: Row[] = [];
+  const records: (string | [number, number])[] = [];
+  const problems: IndexedProblem[] = [];
+  for (const step of steps) {
+    if (step.kind === 'problem') problems.push(step.problem);
+    else if (!changed) continue;
+    else if (step.kind === 'keep') {
+      rows.push(t!.row(step.j));
+      records.push(t!.indexedRange(step.j) ?? t!.recordText(step.j));
+    } else {
+      rows.push(step.row);
+      records.push(step.json);
+    }
+  }
+  return { changed, rows, records, problems, reads };
+}
+
+/** The columns of a list of rows, for a table or an index. */
+export function columnsOf(rows: Row[]): Record<string, unknown[]> {
+  const cols: Record<string, unknown[]> = {};
+  for (const name of COLUMN_NAMES) cols[name] = rows.map((r) => r[name]);
+  return cols;
+}
+
+/** The line of the `id` key of a file, for reporting an id clash. */
+export function idLine(root: string, fs: TaskFs, rel: string): number {
+  try {
+    return lineOfKey(fs.readHead(path.join(root, rel)).text, 'id');
+  } catch {
+    return 1;
+  }
+}
+
+export type { IndexReader };

@@ -1,0 +1,338 @@
+// The task store: a folder of markdown task files seen through a persisted index. Opening it
+// brings the index up to date (reading only changed files); queries run on the in-memory
+// columns; writes go to the files (atomically, refusing lost updates) and the next open or
+// refresh picks them up. Nothing heavy is imported here: `yaml` loads only when a file needs it
+// or on a write, chokidar only for `watch`.
+
+import path from 'node:path';
+import { runtimeError, usageError } from '../errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { derive, type Derived } from './derive.js';
+import { coerceField, type FieldRules } from './fields.js';
+import { loadYaml, splitFrontMatter } from './front-matter.js';
+import { IndexReader, IndexWriter, indexPathFor, type IndexedProblem } from './index-file.js';
+import { nodeTaskFs } from './node-fs.js';
+import { QueryEngine } from './query.js';
+import { columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
+import { overdueIds } from './stats.js';
+import { TaskTable, type Row } from './table.js';
+import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
+import { applyChanges, renderNewTask } from './edit.js';
+import { createExclusive, replaceIfUnchanged, versionOf } from './write.js';
+import { slugFor } from './slug.js';
+
+export const DEFAULT_STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
+export const DEFAULT_PRIORITIES = ['low', 'medium', 'high', 'critical'];
+
+export async function openTaskStore(opts: TaskStoreOptions): Promise<TaskStore> {
+  const store = new TaskStore(opts);
+  await store.refresh();
+  return store;
+}
+
+interface State {
+  table: TaskTable;
+  derived: Derived;
+  fileProblems: IndexedProblem[];
+  dirs: [string, number][];
+  engine: QueryEngine;
+}
+
+export class TaskStore {
+  readonly dir: string;
+  readonly #fs: TaskFs;
+  readonly #clock: Clock;
+  readonly #rules: FieldRules;
+  readonly #indexFile: string | undefined;
+  #state: State | undefined;
+  /** Readers whose records the current table still points into. */
+  #readers = new Set<IndexReader>();
+  #lastReads = 0;
+  #indexError: string | undefined;
+
+  constructor(opts: TaskStoreOptions) {
+    this.dir = path.resolve(opts.dir);
+    this.#fs = opts.fs ?? nodeTaskFs;
+    this.#clock = opts.clock ?? systemClock;
+    this.#rules = { statuses: opts.statuses ?? DEFAULT_STATUSES, priorities: opts.priorities ?? DEFAULT_PRIORITIES };
+    this.#indexFile = opts.cacheDir ? indexPathFor(opts.cacheDir, this.dir) : undefined;
+  }
+
+  /** Files read by the last refresh (a warm start with nothing changed reads none). */
+  get lastReads(): number {
+    return this.#lastReads;
+  }
+
+  /** Why the index could not be saved, if it could not (the store still works from memory). */
+  get indexError(): string | undefined {
+    return this.#indexError;
+  }
+
+  /** Every file that is not a usable task, with the line and the reason. */
+  get problems(): TaskProblem[] {
+    const s = this.#s;
+    const file = s.fileProblems.map(({ path: p, line, reason }) => ({ path: p, line, reason }));
+    return [...file, ...s.derived.clashes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  get size(): number {
+    return this.#s.derived.counts.total;
+  }
+
+  /** Brings the store up to date with the folder; `persist` saves a changed index. */
+  async refresh(persist = true): Promise<void> {
+    const st = this.#fs.stat(this.dir);
+    if (!st || !st.isDir) {
+      throw usageError('TASK_DIR_MISSING', `task folder ${this.dir} does not exist`, 'Pass --dir <path>, or set tasks.dir in the config.');
+    }
+    const prior = this.#state;
+    let base: ScanBase;
+    let reader: IndexReader | undefined;
+    if (prior) base = { table: prior.table, problems: prior.fileProblems, dirs: prior.dirs, indexMtime: prior.table.reader?.mtimeMs ?? 0 };
+    else {
+      reader = this.#indexFile ? IndexReader.open(this.#indexFile, this.dir) : undefined;
+      base = reader
+        ? { table: new TaskTable(reader.meta.n, { reader }), problems: reader.meta.problems, dirs: reader.meta.dirs, indexMtime: reader.mtimeMs }
+        : { problems: [], dirs: [], indexMtime: 0 };
+      if (reader) this.#readers.add(reader);
+    }
+    const listing = listFolder(this.dir, this.#fs, base);
+    const scan = await scanChanges(this.dir, this.#fs, listing, base);
+    this.#lastReads = scan.reads;
+    if (!scan.changed && base.table) {
+      const derived = prior?.derived ?? (reader!.meta.derived as Derived);
+      this.#setState(base.table, derived, scan.problems, listing.dirs);
+      if (reader && persist && !sameDirs(listing.dirs, base.dirs)) this.#save(base.table, derived, scan.problems, listing.dirs);
+      return;
+    }
+    const cols = columnsOf(scan.rows) as unknown as ConstructorParameters<typeof TaskTable>[1]['cols'];
+    const recOff: number[] = [];
+    const recLen: number[] = [];
+    const fresh: (string | undefined)[] = [];
+    for (const r of scan.records) {
+      if (typeof r === 'string') {
+        fresh.push(r);
+        recOff.push(0);
+        recLen.push(0);
+      } else {
+        fresh.push(undefined);
+        recOff.push(r[0]);
+        recLen.push(r[1]);
+      }
+    }
+    const source = base.table?.reader;
+    const table = new TaskTable(scan.rows.length, { reader: source, cols, recOff, recLen, fresh });
+    const derived = derive(table, (p) => idLine(this.dir, this.#fs, p));
+    this.#setState(table, derived, scan.problems, listing.dirs);
+    if (persist) this.#save(table, derived, scan.problems, listing.dirs);
+  }
+
+  get #s(): State {
+    if (!this.#state) throw new Error('task store used before refresh()');
+    return this.#state;
+  }
+
+  #setState(table: TaskTable, derived: Derived, fileProblems: IndexedProblem[], dirs: [string, number][]): void {
+    this.#state = { table, derived, fileProblems, dirs, engine: new QueryEngine(table, derived, this.#rules) };
+  }
+
+  /** Writes the index (records carried over byte for byte from the old one) and re-points the table at it. */
+  #save(table: TaskTable, derived: Derived, problems: IndexedProblem[], dirs: [string, number][]): void {
+    if (!this.#indexFile) return;
+    let writer: IndexWriter | undefined;
+    try {
+      writer = new IndexWriter(this.#indexFile);
+      const recOff: number[] = [];
+      const recLen: number[] = [];
+      for (let i = 0; i < table.n; i++) {
+        const range = table.indexedRange(i);
+        const [off, len] = range ? writer.appendFrom(table.reader!, range[0], range[1]) : writer.append(table.recordText(i));
+        recOff.push(off);
+        recLen.push(len);
+      }
+      const cols: Record<string, unknown[]> = { recOff, recLen };
+      for (const name of Object.keys(columnsOf([]))) cols[name] = table.col(name as keyof Row);
+      writer.finish({ v: 1, dir: this.dir, n: table.n, dirs, problems, derived }, cols);
+      writer = undefined;
+      const reader = IndexReader.open(this.#indexFile, this.dir);
+      if (!reader) throw new Error('the index just written does not read back');
+      const inMemory = Object.fromEntries(Object.keys(columnsOf([])).map((n) => [n, table.col(n as keyof Row)]));
+      const next = new TaskTable(table.n, { reader, cols: inMemory, recOff, recLen });
+      for (const r of this.#readers) r.close();
+      this.#readers = new Set([reader]);
+      this.#setState(next, derived, problems, dirs);
+      this.#indexError = undefined;
+    } catch (err) {
+      writer?.abort();
+      this.#indexError = `cannot save the task index ${this.#indexFile}: ${(err as Error).message}`;
+    }
+  }
+
+  /** Matching row numbers (sorted, paged): the query without building records. */
+  query(q: TaskQuery = {}): number[] {
+    const s = this.#s;
+    return s.engine.rows(q, (row, needle) => this.#body(s.table.col('path')[row]).toLowerCase().includes(needle));
+  }
+
+  /** Matching tasks as records, read lazily one by one. */
+  *list(q: TaskQuery = {}): Generator<TaskRecord> {
+    const s = this.#s;
+    for (const row of this.query(q)) yield s.table.record(row);
+  }
+
+  /** A task with its body, or undefined. */
+  get(id: string): TaskDetail | undefined {
+    const row = this.#rowOf(id);
+    if (row === undefined) return undefined;
+    const s = this.#s;
+    const rec = s.table.record(row);
+    return { ...rec, body: this.#body(rec.path) };
+  }
+
+  /** The version of a task's file as it is now (for `set(..., { ifVersion })`). */
+  version(id: string): string | undefined {
+    const row = this.#rowOf(id);
+    return row === undefined ? undefined : versionOf(this.#fs.readFile(this.#abs(this.#s.table.col('path')[row])));
+  }
+
+  /** Ids of the unfinished tasks that `id` waits for. */
+  blockedBy(id: string): string[] {
+    const row = this.#rowOf(id);
+    if (row === undefined || !this.#s.engine.isBlocked(row)) return [];
+    const s = this.#s;
+    const ids = s.table.col('id');
+    const status = s.table.col('status');
+    return s.table.col('deps')[row].filter((d) => {
+      const r = ids.indexOf(d);
+      return r === -1 || status[r] !== 'done';
+    });
+  }
+
+  stats(): TaskStats {
+    const s = this.#s;
+    const d = s.derived;
+    const ids = s.table.col('id');
+    return {
+      ...d.counts,
+      overdue: overdueIds(s.table, d, this.#clock.now()),
+      blocked: d.blocked.map((r) => ids[r]),
+      cycles: d.cycles,
+      missingDependencies: d.missing,
+      problems: this.problems.length,
+    };
+  }
+
+  /** Creates a task file `<id>.md`; the id is a slug of the title, made unique in the folder. */
+  async add(fields: Record<string, unknown>, body = ''): Promise<TaskRecord> {
+    const YAML = await loadYaml();
+    const now = new Date(this.#clock.now()).toISOString();
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) values[k] = coerceField(k, v, this.#rules);
+    if (typeof values.title !== 'string' || values.title.trim() === '') {
+      throw usageError('TASK_NO_TITLE', 'a new task needs a title', 'Pass --title "..." or title=...');
+    }
+    const full: Record<string, unknown> = {
+      id: undefined, title: values.title, description: '', agent: null, status: this.#rules.statuses[0],
+      priority: this.#rules.priorities.includes('medium') ? 'medium' : this.#rules.priorities[0],
+      created_at: now, updated_at: now, due_date: null, dependencies: [], tags: [], notes: '',
+      estimated_hours: null, actual_hours: null, assignee: null, ...values,
+    };
+    const explicitId = typeof values.id === 'string' && values.id !== '';
+    const base = explicitId ? (values.id as string) : slugFor(values.title as string);
+    const known = new Set(this.#s.table.col('id'));
+    for (let n = 1; n < 10_000; n++) {
+      const id = n === 1 ? base : `${base}-${n}`;
+      if (known.has(id)) {
+        if (explicitId) break;
+        continue;
+      }
+      full.id = id;
+      const rel = `${id}.md`;
+      if (createExclusive(this.#abs(rel), renderNewTask(YAML, full, body))) {
+        await this.refresh();
+        return this.#s.table.record(this.#rowOf(id)!);
+      }
+      if (explicitId) break;
+    }
+    throw usageError('TASK_ID_TAKEN', `a task with id '${base}' already exists`, 'Choose another id, or use `tasks set` to change the existing task.');
+  }
+
+  /**
+   * Changes keys of a task and bumps `updated_at`. Refuses (TASK_CONFLICT) when the file changed
+   * since `ifVersion` (or, without it, since this call read it).
+   */
+  async set(id: string, changes: Record<string, unknown>, opts: { ifVersion?: string } = {}): Promise<TaskRecord> {
+    const row = this.#rowOf(id);
+    if (row === undefined) throw usageError('TASK_NOT_FOUND', `no task with id '${id}' in ${this.dir}`, 'Run `tasks ls` to see the ids.');
+    if (Object.keys(changes).length === 0) throw usageError('TASK_NO_CHANGES', 'nothing to change', 'Give key=value pairs, e.g. status=done.');
+    if ('id' in changes) throw usageError('TASK_BAD_KEY', 'the id of a task cannot be changed with set', 'Create a new task with `tasks add --id ...` instead.');
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(changes)) values[k] = coerceField(k, v, this.#rules);
+    if (!('updated_at' in values)) values.updated_at = new Date(this.#clock.now()).toISOString();
+    const rel = this.#s.table.col('path')[row];
+    const file = this.#abs(rel);
+    const YAML = await loadYaml();
+    const expected = opts.ifVersion ?? versionOf(this.#fs.readFile(file));
+    await replaceIfUnchanged(file, expected, (current) => applyChanges(YAML, current, values, rel), id);
+    await this.refresh(false);
+    const after = this.#rowOf(id);
+    if (after === undefined) throw runtimeError('TASK_INVALID', `task '${id}' is no longer readable after the change`, `Check ${file}.`);
+    return this.#s.table.record(after);
+  }
+
+  /** Change records as files are added, changed or removed, until `signal` aborts. */
+  async *watch(signal: AbortSignal): AsyncGenerator<TaskChange> {
+    const { watchStore } = await import('./watch.js');
+    yield* watchStore(this, signal);
+  }
+
+  /** Rows whose file is new or different, and tasks that went away, since `before`. */
+  diffSince(before: { table: TaskTable }): TaskChange[] {
+    const now = this.#s.table;
+    const a = before.table;
+    const key = (t: TaskTable, i: number) => `${t.col('size')[i]}:${t.col('mtime')[i]}`;
+    const oldRows = new Map(a.col('path').map((p, i) => [p, i]));
+    const out: TaskChange[] = [];
+    now.col('path').forEach((p, i) => {
+      const j = oldRows.get(p);
+      oldRows.delete(p);
+      if (j === undefined) out.push({ event: 'added', id: now.col('id')[i], task: now.record(i) });
+      else if (key(a, j) !== key(now, i) && a.recordText(j) !== now.recordText(i)) out.push({ event: 'changed', id: now.col('id')[i], task: now.record(i) });
+    });
+    for (const j of oldRows.values()) out.push({ event: 'removed', id: a.col('id')[j], task: a.record(j) });
+    return out;
+  }
+
+  /** The current table, for diffing across a refresh. */
+  snapshot(): { table: TaskTable } {
+    return { table: this.#s.table };
+  }
+
+  close(): void {
+    for (const r of this.#readers) r.close();
+    this.#readers.clear();
+  }
+
+  #rowOf(id: string): number | undefined {
+    const s = this.#s;
+    const ids = s.table.col('id');
+    const hidden = new Set(s.derived.hidden);
+    for (let i = 0; i < ids.length; i++) if (ids[i] === id && !hidden.has(i)) return i;
+    return undefined;
+  }
+
+  #abs(rel: string): string {
+    return path.join(this.dir, rel);
+  }
+
+  #body(rel: string): string {
+    const text = this.#fs.readFile(this.#abs(rel)).toString('utf8');
+    const split = splitFrontMatter(text);
+    return typeof split === 'string' ? '' : text.slice(split.bodyStart);
+  }
+}
+
+function sameDirs(a: [string, number][], b: [string, number][]): boolean {
+  return a.length === b.length && a.every(([d, m], i) => b[i][0] === d && b[i][1] === m);
+}
+

@@ -1,0 +1,56 @@
+// `tasks watch`: chokidar reports file-system events; each burst (events within SETTLE_MS) ends
+// in one refresh of the store and the change records that refresh implies (added, changed,
+// removed, by comparing path, size and mtime and then the record). Runs until the signal aborts,
+// then closes the watcher and saves the index.
+
+import type { TaskStore } from './store.js';
+import type { TaskChange } from './types.js';
+
+/** Editors write a file in several steps; wait this long for a burst to settle. */
+const SETTLE_MS = 50;
+
+export async function* watchStore(store: TaskStore, signal: AbortSignal): AsyncGenerator<TaskChange> {
+  if (signal.aborted) return;
+  const { watch } = await import('chokidar');
+  const watcher = watch(store.dir, {
+    ignoreInitial: true,
+    ignored: (p, stats) => {
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      if (base.startsWith('.')) return p !== store.dir;
+      return !!stats?.isFile() && !base.endsWith('.md');
+    },
+  });
+  let wake: (() => void) | undefined;
+  let pending = false;
+  let failure: unknown;
+  const poke = () => {
+    pending = true;
+    wake?.();
+  };
+  watcher.on('all', poke);
+  watcher.on('error', (err) => {
+    failure = err;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    await store.refresh(false);
+    while (!signal.aborted) {
+      if (!pending && failure === undefined) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      if (failure !== undefined) throw failure;
+      if (signal.aborted) break;
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      pending = false;
+      const before = store.snapshot();
+      await store.refresh(false);
+      for (const change of store.diffSince(before)) yield change;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await watcher.close();
+    await store.refresh(true);
+  }
+}
