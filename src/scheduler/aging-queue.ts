@@ -9,6 +9,7 @@
 // O(1), where a heap over 100k queued jobs cost ~2 µs per pop. A cancelled job is marked and
 // skipped when it reaches a head; `size` counts live jobs only, as the dashboard shows it.
 
+import type { QueueAddOptions } from 'p-queue';
 import type { Priority } from './types.js';
 
 export const PRIORITY_LEVEL: Record<Priority, number> = { interactive: 3, enrichment: 2, readahead: 1, warming: 0 };
@@ -31,7 +32,7 @@ export interface QueueEntry {
 }
 
 /** What the lane passes through p-queue's `add(fn, options)` to `enqueue(run, options)`. */
-export interface QueueEntryOptions {
+export interface QueueEntryOptions extends QueueAddOptions {
   entry: QueueEntry;
 }
 
@@ -90,7 +91,7 @@ export class AgingQueue {
   }
 
   /** Takes a still-queued job out; false if it already left the queue. */
-  remove(entry: QueueEntry): boolean {
+  cancel(entry: QueueEntry): boolean {
     if (entry.run === undefined) return false;
     entry.run = undefined;
     this.#size--;

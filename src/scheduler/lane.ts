@@ -165,7 +165,7 @@ export class Lane {
   #cancel(t: Ticket, reason: unknown): void {
     switch (t.state) {
       case 'queued':
-        this.#queue.remove(t);
+        this.#queue.cancel(t);
         this.#settle(t, false, reason);
         return;
       case 'backoff':

@@ -15,7 +15,7 @@ import type { RateWindow } from './options.js';
 export const RATE_KEY_PREFIX = 'strata:rate';
 /** Spread of the extra wait after a refusal, so waiting processes do not retry in lockstep. */
 const REFUSAL_JITTER_MS = 10;
-/** Give up a connection attempt after this long and let the insurance limiter answer. */
+/** Give up waiting for a connection after this long and let the insurance limiter answer. */
 const CONNECT_TIMEOUT_MS = 1_000;
 /** Longest pause between reconnection attempts while Redis is away. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
@@ -34,6 +34,19 @@ function isRefusal(e: unknown): e is Refusal {
   return typeof e === 'object' && e !== null && typeof (e as Refusal).msBeforeNext === 'number' && !(e instanceof Error);
 }
 
+/**
+ * Waits for the first connection so that the first requests are counted in Redis, but no longer
+ * than `ms`: the client keeps reconnecting in the background and the insurance limiter answers.
+ */
+async function connectWithin(connecting: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([connecting.catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
 export async function createSharedRate(redisUrl: string, window: RateWindow, random: () => number): Promise<SharedRate> {
   const [{ RateLimiterRedis, RateLimiterMemory }, { createClient }] = await Promise.all([
     import('rate-limiter-flexible'),
@@ -49,7 +62,7 @@ export async function createSharedRate(redisUrl: string, window: RateWindow, ran
   });
   // Connection trouble is expected (Redis restarts); the insurance limiter covers it.
   client.on('error', () => undefined);
-  client.connect().catch(() => undefined);
+  await connectWithin(client.connect(), CONNECT_TIMEOUT_MS);
 
   const limiter = new RateLimiterRedis({
     storeClient: client,
