@@ -27,6 +27,8 @@ export interface RunResult {
 export interface Executor {
   /** Whether user/sys time and peak memory are measured (not null). */
   readonly measuresResources: boolean;
+  /** Peak memory at or below this (KiB) is the measuring process's own size, not the command's. */
+  readonly memoryFloorKb?: number;
   /** Runs the command once; rejects only when it cannot be started. */
   run(cmd: CommandSpec, signal?: AbortSignal): Promise<RunResult>;
   close(): Promise<void>;

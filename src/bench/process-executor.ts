@@ -29,6 +29,7 @@ function cannotStart(cmd: CommandSpec, reason: string): Error {
 
 interface HelperAnswer {
   ready?: boolean;
+  floor?: number;
   wall: number;
   user: number;
   sys: number;
@@ -40,6 +41,7 @@ interface HelperAnswer {
 
 class HelperExecutor implements Executor {
   readonly measuresResources = true;
+  memoryFloorKb?: number;
   readonly #child: ChildProcess;
   readonly #requests: Writable;
   readonly #answers: AsyncIterator<string>;
@@ -56,7 +58,10 @@ class HelperExecutor implements Executor {
 
   async ready(): Promise<boolean> {
     const first = await this.#answers.next();
-    return !first.done && (JSON.parse(first.value) as HelperAnswer).ready === true;
+    if (first.done) return false;
+    const hello = JSON.parse(first.value) as HelperAnswer;
+    this.memoryFloorKb = hello.floor;
+    return hello.ready === true;
   }
 
   async run(cmd: CommandSpec, signal?: AbortSignal): Promise<RunResult> {

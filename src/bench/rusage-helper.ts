@@ -11,16 +11,21 @@
 // Protocol: one JSON request per line on fd 3 ({"argv": [...], "stdin": path|null}), one JSON
 // answer per line on fd 4 ({"wall","user","sys" in ms, "rss" in KiB, "code", "signal"} or
 // {"error", "errno"}). The helper's own stdio is /dev/null, inherited by the commands.
+//
+// Peak memory has a floor: Linux carries the exec-ing process's high-water RSS across exec, and
+// with posix_spawn that process shares the helper's memory, so a command smaller than the
+// helper (~10 MiB) reads as the helper's size. hyperfine and GNU time have the same floor at
+// their own size. The helper reports its RSS at start ("floor") so results can say so.
 
 export const RUSAGE_HELPER_PY = String.raw`
-import os, sys, json, time, shutil
+import os, sys, json, time, shutil, resource
 os.set_inheritable(3, False)
 os.set_inheritable(4, False)
 rd = os.fdopen(3, 'r')
 wr = os.fdopen(4, 'w')
 env = dict(os.environ)
 paths = {}
-wr.write('{"ready": true}\n'); wr.flush()
+wr.write(json.dumps({'ready': True, 'floor': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}) + '\n'); wr.flush()
 for line in rd:
     req = json.loads(line)
     argv = req['argv']

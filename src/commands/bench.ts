@@ -119,8 +119,13 @@ const benchCmd: CommandDef = {
     } finally {
       await exec.close();
     }
+    const floor = exec.memoryFloorKb;
     for (const m of result.measurements) {
       if (m.failures) ctx.warn(`\`${m.command}\` failed on ${m.failures} of ${m.runs.length} runs.`);
+      const peaks = m.runs.map((r) => r.maxRssKb ?? Infinity);
+      if (floor !== undefined && Math.min(...peaks) <= floor * 1.05) {
+        ctx.warn(`Peak memory of \`${m.command}\` is at the measuring helper's own size (${floor} KiB): the command uses less than that.`);
+      }
     }
     await exportAll(ctx, await buildDocument(['cmd'], cmdFigures(result), { cwd: ctx.io.cwd, now: Date.now() }));
     yield* cmdRecords(result);

@@ -72,3 +72,13 @@ describe('process executor (wait4 helper, real child processes)', () => {
     await plain.close();
   });
 });
+
+describe('peak memory floor', () => {
+  it('reports the helper footprint that small commands cannot measure below', async () => {
+    const e = await createProcessExecutor({ cwd: process.cwd(), env: process.env });
+    const r = await e.run({ argv: ['true'], display: 'true' });
+    await e.close();
+    expect(e.memoryFloorKb!).toBeGreaterThan(1000);
+    expect(r.maxRssKb!).toBeGreaterThanOrEqual(e.memoryFloorKb! * 0.9);
+  });
+});
