@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateTaskFolder } from '../../src/tasks/generate.js';
+import { indexPathFor } from '../../src/tasks/index-file.js';
+import { openTaskStore } from '../../src/tasks/store.js';
+import { age, countingFs, task, tempDir, writeTask } from './helpers.js';
+
+describe('the persisted task index', () => {
+  it('a warm start with nothing changed reads no task file and lists the same records', async () => {
+    const dir = tempDir('warm');
+    const cacheDir = tempDir('cache');
+    generateTaskFolder(dir, 300);
+    const cold = countingFs();
+    const first = await openTaskStore({ dir, cacheDir, fs: cold });
+    expect(cold.reads).toHaveLength(300);
+    const all = [...first.list({ sort: 'id' })];
+    first.close();
+    expect(fs.existsSync(indexPathFor(cacheDir, dir))).toBe(true);
+
+    const warm = countingFs();
+    const second = await openTaskStore({ dir, cacheDir, fs: warm });
+    expect(warm.reads).toEqual([]);
+    expect([...second.list({ sort: 'id' })]).toEqual(all);
+    expect(second.stats()).toEqual(first.stats());
+    second.close();
+  });
+
+  it('after one file of 10k is modified, the next open re-reads only that file', async () => {
+    const dir = tempDir('one-of-10k');
+    const cacheDir = tempDir('cache');
+    generateTaskFolder(dir, 10_000);
+    (await openTaskStore({ dir, cacheDir })).close();
+
+    const target = path.join(dir, 'task-004321.md');
+    fs.writeFileSync(target, fs.readFileSync(target, 'utf8').replace(/^status: .*$/m, 'status: review').replace('title: ', 'title: Edited '));
+    const counting = countingFs();
+    const store = await openTaskStore({ dir, cacheDir, fs: counting });
+    expect(counting.reads).toEqual(['task-004321.md']);
+    expect(store.get('task-004321')).toMatchObject({ status: 'review', title: expect.stringMatching(/^Edited /) });
+    expect(store.size).toBe(10_000);
+    store.close();
+
+    const again = countingFs();
+    (await openTaskStore({ dir, cacheDir, fs: again })).close();
+    expect(again.reads.length).toBeLessThanOrEqual(1);
+  });
+
+  it('notices added and removed files and a file changed back to the same size', async () => {
+    const dir = tempDir('add-rm');
+    const cacheDir = tempDir('cache');
+    writeTask(dir, 'a.md', task('a', { status: 'todo' }));
+    writeTask(dir, 'b.md', task('b'));
+    age(dir);
+    (await openTaskStore({ dir, cacheDir })).close();
+    fs.rmSync(path.join(dir, 'b.md'));
+    writeTask(dir, 'c.md', task('c'), false);
+    fs.writeFileSync(path.join(dir, 'a.md'), task('a', { status: 'done' }));
+    const counting = countingFs();
+    const store = await openTaskStore({ dir, cacheDir, fs: counting });
+    expect(counting.reads.sort()).toEqual(['a.md', 'c.md']);
+    expect([...store.list()].map((t) => `${t.id}:${t.status}`)).toEqual(['a:done', 'c:todo']);
+  });
+
+  it('a torn or foreign index is a miss, never an error', async () => {
+    const dir = tempDir('torn');
+    const cacheDir = tempDir('cache');
+    writeTask(dir, 'a.md', task('a'));
+    (await openTaskStore({ dir, cacheDir })).close();
+    const idx = indexPathFor(cacheDir, dir);
+    for (const damage of [(b: Buffer) => b.subarray(0, b.length - 5), (b: Buffer) => Buffer.from('garbage'), () => Buffer.alloc(0)]) {
+      fs.writeFileSync(idx, damage(fs.readFileSync(idx)));
+      const counting = countingFs();
+      const store = await openTaskStore({ dir, cacheDir, fs: counting });
+      expect(counting.reads).toEqual(['a.md']);
+      expect([...store.list()].map((t) => t.id)).toEqual(['a']);
+      store.close();
+    }
+  });
+
+  it('without a cache dir the store still works, from memory', async () => {
+    const dir = tempDir('nocache');
+    writeTask(dir, 'a.md', task('a'));
+    const store = await openTaskStore({ dir });
+    expect([...store.list()].map((t) => t.path)).toEqual(['a.md']);
+  });
+
+  it('reads task files in sub-folders, skipping dot-folders and non-markdown files', async () => {
+    const dir = tempDir('nested');
+    fs.mkdirSync(path.join(dir, 'sprint-1'));
+    fs.mkdirSync(path.join(dir, '.git'));
+    writeTask(dir, 'sprint-1/a.md', task('a'));
+    writeTask(dir, '.git/b.md', task('b'));
+    writeTask(dir, 'notes.txt', 'not a task');
+    const store = await openTaskStore({ dir, cacheDir: tempDir('cache') });
+    expect([...store.list()].map((t) => t.path)).toEqual(['sprint-1/a.md']);
+  });
+});
+
+describe('bad task files', () => {
+  async function badFolder() {
+    const dir = tempDir('bad');
+    writeTask(dir, 'good-1.md', task('good-1'));
+    writeTask(dir, 'good-2.md', task('good-2'));
+    writeTask(dir, 'broken.md', '---\nid: broken\ntitle: [unclosed\nstatus: todo\n---\nbody\n');
+    writeTask(dir, 'list.md', '---\n- a\n- b\n---\n');
+    writeTask(dir, 'binary.md', Buffer.from([0x2d, 0x2d, 0x2d, 0x0a, 0x00, 0xff, 0x10]).toString('latin1'));
+    writeTask(dir, 'plain.md', '# Just notes\n');
+    writeTask(dir, 'zz-clash.md', task('good-1', { title: 'Same id again' }));
+    return dir;
+  }
+
+  const expected = [
+    { path: 'binary.md', line: 1, reason: expect.stringMatching(/binary/) },
+    { path: 'broken.md', line: expect.any(Number), reason: expect.stringMatching(/^invalid YAML/) },
+    { path: 'list.md', line: 2, reason: 'front matter is a list, not a mapping of task fields' },
+    { path: 'plain.md', line: 1, reason: expect.stringMatching(/no front matter/) },
+    { path: 'zz-clash.md', line: 2, reason: "id 'good-1' is already used by good-1.md" },
+  ];
+
+  it('every good task is listed and each bad file is reported with path, line and reason', async () => {
+    const store = await openTaskStore({ dir: await badFolder(), cacheDir: tempDir('cache') });
+    expect([...store.list()].map((t) => t.path)).toEqual(['good-1.md', 'good-2.md']);
+    expect(store.problems).toEqual(expected);
+    expect(store.problems[1].line).toBeGreaterThanOrEqual(3);
+    expect(store.stats()).toMatchObject({ total: 2, problems: 5 });
+  });
+
+  it('a warm start reports the same problems without re-reading the bad files', async () => {
+    const dir = await badFolder();
+    const cacheDir = tempDir('cache');
+    (await openTaskStore({ dir, cacheDir })).close();
+    const counting = countingFs();
+    const store = await openTaskStore({ dir, cacheDir, fs: counting });
+    expect(counting.reads).toEqual([]);
+    expect(store.problems).toEqual(expected);
+  });
+
+  it('when the first owner of a clashing id goes away, the other file becomes the task', async () => {
+    const dir = await badFolder();
+    const cacheDir = tempDir('cache');
+    (await openTaskStore({ dir, cacheDir })).close();
+    fs.rmSync(path.join(dir, 'good-1.md'));
+    const store = await openTaskStore({ dir, cacheDir });
+    expect(store.get('good-1')).toMatchObject({ title: 'Same id again', path: 'zz-clash.md' });
+    expect(store.problems.map((p) => p.path)).toEqual(['binary.md', 'broken.md', 'list.md', 'plain.md']);
+  });
+});
