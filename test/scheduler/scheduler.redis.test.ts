@@ -1,0 +1,89 @@
+// Rate caps shared through a real redis-server, and what happens when it goes away and comes back.
+// Times here are real (Redis expires its window keys on its own clock), so the assertions are
+// bounds that hold on any machine: how many requests may start within one window, never how fast.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '@keyv/redis';
+import { createScheduler, type ManagedScheduler } from '../../src/scheduler/index.js';
+import { RATE_KEY_PREFIX } from '../../src/scheduler/shared-rate.js';
+import { freePort, startRedis, type RedisProcess } from './redis-server.js';
+
+/** Less than the 1 s window, so a count inside it cannot include the next window's starts. */
+const INSIDE_WINDOW_MS = 900;
+
+let port: number;
+let redis: RedisProcess;
+const schedulers: ManagedScheduler[] = [];
+
+beforeAll(async () => {
+  port = await freePort();
+  redis = await startRedis(port);
+});
+afterAll(async () => {
+  await Promise.all(schedulers.map((s) => s.close()));
+  await redis.stop();
+});
+
+function scheduler(url: string): ManagedScheduler {
+  const s = createScheduler({ concurrency: 16, rate: 5, retries: 0, redisUrl: url });
+  schedulers.push(s);
+  return s;
+}
+
+/** Runs `count` instant jobs on a lane and resolves with the wall-clock time each started. */
+async function starts(s: ManagedScheduler, lane: string, count: number): Promise<number[]> {
+  const times: number[] = [];
+  await Promise.all(Array.from({ length: count }, () => s.schedule(lane, async () => void times.push(Date.now()))));
+  return times;
+}
+
+function startedInFirstWindow(times: number[]): number {
+  const first = Math.min(...times);
+  return times.filter((t) => t < first + INSIDE_WINDOW_MS).length;
+}
+
+async function rateKeys(url: string): Promise<string[]> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    return await client.keys(`${RATE_KEY_PREFIX}*`);
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('rate caps shared through Redis', () => {
+  it('two schedulers together start no more than one cap per window', async () => {
+    const a = scheduler(redis.url);
+    const b = scheduler(redis.url);
+    const [ta, tb] = await Promise.all([starts(a, 'ec2:eu-west-1', 6), starts(b, 'ec2:eu-west-1', 6)]);
+    expect(ta).toHaveLength(6);
+    expect(tb).toHaveLength(6);
+    // Each alone would start 5 at once: 10 together. Shared, the pair starts 5.
+    expect(startedInFirstWindow([...ta, ...tb])).toBe(5);
+    expect(await rateKeys(redis.url)).toContain(`${RATE_KEY_PREFIX}:ec2:eu-west-1`);
+  });
+
+  it('keeps a per-process cap while Redis is down, and shares again once it is back', async () => {
+    const s = scheduler(redis.url);
+    const lane = 'ec2:ap-south-1';
+    await starts(s, lane, 1);
+    expect(await rateKeys(redis.url)).toContain(`${RATE_KEY_PREFIX}:${lane}`);
+
+    await redis.stop();
+    const whileDown = await starts(s, lane, 7);
+    expect(whileDown).toHaveLength(7);
+    expect(startedInFirstWindow(whileDown)).toBeLessThanOrEqual(5);
+
+    redis = await startRedis(port);
+    expect(await rateKeys(redis.url)).toEqual([]);
+    // The client reconnects in the background; keep working until a start is counted in Redis.
+    let shared = false;
+    for (let i = 0; i < 50 && !shared; i++) {
+      await starts(s, lane, 1);
+      shared = (await rateKeys(redis.url)).includes(`${RATE_KEY_PREFIX}:${lane}`);
+      if (!shared) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(shared).toBe(true);
+  });
+});
