@@ -1,0 +1,208 @@
+// Assembles a mount: object store (through the shared scheduler), metadata cache, L1/L2 block
+// caches, I/O scheduler, read path, write-behind, the FUSE binding, stats publishing, warming and
+// the lifecycle (stale mount cleanup first; on unmount: flush pending writes, report a busy
+// mount, detach). `mountS3` resolves once mounted; `handle.done` resolves once unmounted, by us
+// (signal, `unmount()`) or from outside (`umount`, `fusermount -u`).
+
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { runtimeError } from '../errors.js';
+import type { Scheduler } from '../scheduler/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { DiskBlockCache } from './disk-blocks.js';
+import { S3Filesystem } from './filesystem.js';
+import { loadFuse } from './fuse-loader.js';
+import { fuseOps } from './fuse-ops.js';
+import { IoScheduler } from './io-scheduler.js';
+import { busyProcesses, detach, prepareMountpoint } from './lifecycle.js';
+import { MetadataCache } from './metadata.js';
+import { ObjectStore } from './object-store.js';
+import { BlockReader } from './reader.js';
+import { MountStats, publishLive, type MountMetrics } from './stats.js';
+import { warmMatching } from './warm.js';
+import { countPending, recoverPending } from './write-behind.js';
+
+const MiB = 1024 * 1024;
+/** 4 MiB blocks: large enough that a GET's latency is amortised, small enough for random reads. */
+export const DEFAULT_BLOCK_SIZE = 4 * MiB;
+/** Default L1 size: with the SDK and Node itself this keeps RSS under 200 MB while streaming. */
+export const DEFAULT_CACHE_SIZE = 64 * MiB;
+const DEFAULT_METADATA_TTL_MS = 10_000;
+const DEFAULT_DISK_CACHE_BYTES = 2048 * MiB;
+/** Above the shared scheduler's lane limit would only queue twice; below it leaves room for metadata. */
+const MAX_FETCHES_IN_FLIGHT = 12;
+const AGING_MS = 1_000;
+
+export interface MountOptions {
+  bucket: string;
+  /** Key prefix mounted at the root ('' or ending in '/'). */
+  prefix: string;
+  mountpoint: string;
+  readOnly: boolean;
+  /** L1 memory block cache, bytes. */
+  cacheSize: number;
+  cacheDir: string;
+  client: S3Client;
+  scheduler: Scheduler;
+  scope: { profile: string; region: string; endpoint?: string };
+  warm?: string[];
+  blockSize?: number;
+  diskCacheBytes?: number;
+  metadataTtlMs?: number;
+  clock?: Clock;
+  warn: (message: string) => void;
+  /** Aborting unmounts (after flushing pending writes). */
+  signal?: AbortSignal;
+  /** Extra gauges for the stats (e.g. the shared scheduler's lanes). */
+  gauges?: () => Record<string, number>;
+}
+
+export interface UnmountReport {
+  metrics: MountMetrics;
+  failedUploads: string[];
+  busy: Array<{ pid: number; command: string }>;
+}
+
+export interface MountHandle {
+  readonly mountpoint: string;
+  metrics(): MountMetrics;
+  unmount(): Promise<UnmountReport>;
+  readonly done: Promise<UnmountReport>;
+}
+
+export async function mountS3(opts: MountOptions): Promise<MountHandle> {
+  const mnt = resolve(opts.mountpoint);
+  const clock = opts.clock ?? systemClock;
+  if (await prepareMountpoint(mnt)) opts.warn(`cleaned a stale mount left at ${mnt} by a crashed run`);
+  const Fuse = await loadFuse();
+
+  const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
+  const stats = new MountStats(clock);
+  const store = new ObjectStore({ bucket: opts.bucket, client: opts.client, scheduler: opts.scheduler, region: opts.scope.region, stats });
+  const meta = new MetadataCache({ store, ttlMs: opts.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS, clock });
+  const l2 = new DiskBlockCache({ dir: join(opts.cacheDir, 'blocks'), maxBytes: opts.diskCacheBytes ?? DEFAULT_DISK_CACHE_BYTES });
+  const io = new IoScheduler({
+    maxInFlight: MAX_FETCHES_IN_FLIGHT,
+    maxBufferedBytes: Math.max(4 * blockSize, Math.min(opts.cacheSize / 2, 64 * MiB)),
+    agingMs: AGING_MS,
+    clock,
+  });
+  const reader = new BlockReader({ store, l2, io, stats, clock, blockSize, cacheBytes: opts.cacheSize });
+  const pendingDir = join(opts.cacheDir, 'mount-pending');
+  const target = { bucket: opts.bucket, region: opts.scope.region, profile: opts.scope.profile, endpoint: opts.scope.endpoint };
+  let pendingOnDisk = await countPending(pendingDir);
+
+  const metrics = (): MountMetrics => {
+    const depths = io.depths();
+    return {
+      kind: 'mount',
+      pid: process.pid,
+      source: `s3://${opts.bucket}/${opts.prefix}`,
+      mountpoint: mnt,
+      startedAt: stats.startedAt,
+      at: clock.now(),
+      blocks: {
+        blockSize,
+        l1: reader.l1.stats(),
+        l2: { hits: l2.hits, misses: l2.misses, writes: l2.writes, compressed: l2.compressed, bytes: l2.bytes },
+      },
+      prefetch: {
+        ...stats.prefetch,
+        accuracy: stats.prefetch.bytesPrefetched ? Number((stats.prefetch.bytesUsed / stats.prefetch.bytesPrefetched).toFixed(4)) : null,
+        readaheadResets: fs.readaheadResets,
+      },
+      bytes: { ...stats.bytes },
+      requests: stats.summaries('requests'),
+      ops: stats.summaries('ops'),
+      queues: { ...depths, inFlight: io.inFlight, bufferedBytes: io.bufferedBytes, expired: io.expired.foreground + io.expired.readahead + io.expired.warming },
+      writes: { dirtyFiles: fs.dirtyFiles, ...stats.writes, pendingOnDisk },
+      warm: { ...stats.warm },
+      ...(opts.gauges ? { gauges: opts.gauges() } : {}),
+    };
+  };
+
+  const fs: S3Filesystem = new S3Filesystem({
+    prefix: opts.prefix,
+    readOnly: opts.readOnly,
+    store, meta, reader, stats, clock, pendingDir, target,
+    readAhead: { initialWindow: blockSize, maxWindow: 8 * blockSize, idleResetMs: 5_000 },
+    snapshot: () => JSON.stringify(metrics(), null, 2),
+    warn: opts.warn,
+  });
+
+  const fuse = new Fuse(mnt, fuseOps(fs, stats, clock), {
+    fsname: `strata:${opts.bucket}`,
+    subtype: 'strata',
+    // fuse-native answers ETIMEDOUT after 15 s by default: uploads and large opens take longer,
+    // and reads carry their own deadlines (reader.ts).
+    timeout: { default: 60_000, read: false, write: false, flush: false, fsync: false, release: false, open: false, rename: false, truncate: false, create: false },
+  });
+  await new Promise<void>((ok, fail) =>
+    fuse.mount((err) => (err ? fail(runtimeError('MOUNT_FAILED', `cannot mount at ${mnt}: ${err.message}`, 'check that /dev/fuse exists and the mountpoint is an empty directory', err)) : ok())),
+  );
+
+  const stopLive = publishLive(opts.cacheDir, metrics);
+  const warming = new AbortController();
+  const background: Promise<unknown>[] = [];
+  if (!opts.readOnly) {
+    background.push(
+      recoverPending(pendingDir, target, store).then(
+        async (r) => {
+          if (r.retried) opts.warn(`retried ${r.retried} upload(s) left by an earlier run: ${r.uploaded} uploaded, ${r.stillPending} still pending in ${pendingDir}`);
+          pendingOnDisk = await countPending(pendingDir);
+        },
+        (err) => opts.warn(`could not retry pending uploads: ${(err as Error).message}`),
+      ),
+    );
+  }
+  if (opts.warm?.length) {
+    background.push(
+      warmMatching({ globs: opts.warm, prefix: opts.prefix, store, reader, stats, signal: warming.signal, progress: opts.warn }).catch((err) => {
+        if (!warming.signal.aborted) opts.warn(`warming stopped: ${(err as Error).message}`);
+      }),
+    );
+  }
+
+  let resolveDone!: (r: UnmountReport) => void;
+  const done = new Promise<UnmountReport>((r) => (resolveDone = r));
+  let unmounting: Promise<UnmountReport> | undefined;
+
+  const finish = async (externally: boolean): Promise<UnmountReport> => {
+    clearInterval(watch);
+    warming.abort();
+    const failedUploads = await fs.flushAll();
+    if (failedUploads.length) opts.warn(`${failedUploads.length} upload(s) failed; the data is kept in ${pendingDir} and retried at the next mount`);
+    let busy: UnmountReport['busy'] = [];
+    if (!externally) {
+      busy = await busyProcesses(mnt);
+      if (busy.length) {
+        opts.warn(`mount busy: ${busy.map((b) => `${b.pid} (${b.command})`).join(', ')} still use ${mnt}; detaching it lazily — it goes away when they let go`);
+      }
+      await new Promise<void>((ok) => fuse.unmount(() => ok()));
+    } else {
+      await detach(mnt);
+    }
+    await Promise.allSettled(background);
+    await stopLive();
+    await l2.drain();
+    pendingOnDisk = await countPending(pendingDir);
+    const report = { metrics: metrics(), failedUploads, busy };
+    resolveDone(report);
+    return report;
+  };
+  const unmount = () => (unmounting ??= finish(false));
+
+  // An unmount from outside (umount, fusermount -u) ends the FUSE loop; notice it from mountinfo.
+  // This timer is also what keeps the process alive while mounted (fuse-native holds no handle).
+  const watch = setInterval(async () => {
+    const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+    if (!unmounting && !info.split('\n').some((line) => line.split(' ')[4] === mnt)) unmounting = finish(true);
+  }, 1000);
+  if (opts.signal) {
+    if (opts.signal.aborted) void unmount();
+    else opts.signal.addEventListener('abort', () => void unmount(), { once: true });
+  }
+
+  return { mountpoint: mnt, metrics, unmount, done };
+}

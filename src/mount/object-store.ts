@@ -1,0 +1,208 @@
+// Every S3 request the mount makes, each one run through the shared scheduler (lane `s3:<region>`)
+// with the priority of the work it serves, and timed into the mount's stats. Multipart uploads
+// use @aws-sdk/lib-storage with a client whose `send` is routed through the scheduler, so each
+// part is one scheduled request.
+
+import { createReadStream } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Priority, Scheduler } from '../scheduler/types.js';
+import type { MountStats } from './stats.js';
+
+export interface ObjectHead {
+  size: number;
+  etag: string;
+  mtime: number;
+}
+
+export interface Listing {
+  /** Sub-prefix names (without the trailing '/'). */
+  dirs: string[];
+  /** Objects directly under the prefix, by name. */
+  files: Map<string, ObjectHead>;
+  /** The prefix's own marker object ('dir/') exists (an empty directory made by mkdir). */
+  marker: boolean;
+}
+
+/** Objects at or above this size go up as multipart with parallel parts. */
+export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+const PARTS_IN_PARALLEL = 4;
+
+export class ObjectStore {
+  readonly bucket: string;
+  readonly #client: S3Client;
+  readonly #scheduler: Scheduler;
+  readonly #lane: string;
+  readonly #stats: MountStats;
+  readonly #sdk: Promise<typeof import('@aws-sdk/client-s3')>;
+
+  constructor(opts: { bucket: string; client: S3Client; scheduler: Scheduler; region: string; stats: MountStats }) {
+    this.bucket = opts.bucket;
+    this.#client = opts.client;
+    this.#scheduler = opts.scheduler;
+    this.#lane = `s3:${opts.region}`;
+    this.#stats = opts.stats;
+    this.#sdk = import('@aws-sdk/client-s3');
+  }
+
+  /** One scheduled request; `consume` reads the response body inside the slot (so retries cover it). */
+  async #send<T>(
+    name: string,
+    priority: Priority,
+    make: (sdk: typeof import('@aws-sdk/client-s3')) => any,
+    consume: (out: any) => Promise<T> = async (out) => out as T,
+  ): Promise<T> {
+    const sdk = await this.#sdk;
+    return this.#scheduler.schedule(
+      this.#lane,
+      async (signal) => {
+        const t0 = this.#stats.clock.monotonic();
+        try {
+          const out = await consume(await this.#client.send(make(sdk), { abortSignal: signal }));
+          this.#stats.request(name, this.#stats.clock.monotonic() - t0, true);
+          return out;
+        } catch (err) {
+          this.#stats.request(name, this.#stats.clock.monotonic() - t0, false);
+          throw err;
+        }
+      },
+      { priority },
+    );
+  }
+
+  /** HeadObject; undefined when the key does not exist. */
+  async head(key: string): Promise<ObjectHead | undefined> {
+    try {
+      const out: any = await this.#send('HeadObject', 'interactive', (s) => new s.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: Number(out.ContentLength ?? 0), etag: String(out.ETag ?? ''), mtime: out.LastModified?.getTime() ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** One directory level under `prefix` (ending in '/' or empty), all pages. */
+  async list(prefix: string): Promise<Listing> {
+    const listing: Listing = { dirs: [], files: new Map(), marker: false };
+    let token: string | undefined;
+    do {
+      const out: any = await this.#send('ListObjectsV2', 'interactive', (s) =>
+        new s.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+      );
+      for (const p of out.CommonPrefixes ?? []) {
+        const name = String(p.Prefix).slice(prefix.length).replace(/\/$/, '');
+        if (name) listing.dirs.push(name);
+      }
+      for (const o of out.Contents ?? []) {
+        const name = String(o.Key).slice(prefix.length);
+        if (!name) {
+          listing.marker = true;
+          continue;
+        }
+        listing.files.set(name, { size: Number(o.Size ?? 0), etag: String(o.ETag ?? ''), mtime: o.LastModified?.getTime() ?? 0 });
+      }
+      const next = out.IsTruncated ? out.NextContinuationToken : undefined;
+      token = next && next !== token ? next : undefined;
+    } while (token);
+    return listing;
+  }
+
+  /** Every object under `prefix` (recursive), page by page. */
+  async *listRecursive(prefix: string, priority: Priority = 'interactive'): AsyncIterable<{ key: string; head: ObjectHead }> {
+    let token: string | undefined;
+    do {
+      const out: any = await this.#send('ListObjectsV2', priority, (s) =>
+        new s.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of out.Contents ?? []) {
+        yield { key: String(o.Key), head: { size: Number(o.Size ?? 0), etag: String(o.ETag ?? ''), mtime: o.LastModified?.getTime() ?? 0 } };
+      }
+      const next = out.IsTruncated ? out.NextContinuationToken : undefined;
+      token = next && next !== token ? next : undefined;
+    } while (token);
+  }
+
+  /** GET of bytes [start, end) of one version (If-Match on the ETag: a changed object fails, never mixes). */
+  async getRange(key: string, etag: string, start: number, end: number, priority: Priority): Promise<Buffer> {
+    const buf = await this.#send(
+      'GetObject',
+      priority,
+      (s) => new s.GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}`, IfMatch: etag || undefined }),
+      async (out) => {
+        const bytes: Uint8Array = await out.Body.transformToByteArray();
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      },
+    );
+    this.#stats.bytes.downloaded += buf.length;
+    return buf;
+  }
+
+  async putEmpty(key: string): Promise<void> {
+    await this.#send('PutObject', 'interactive', (s) => new s.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: '' }));
+  }
+
+  /** Uploads a local file as `key`: one PUT when small, multipart with parallel parts when large. */
+  async upload(key: string, path: string, size: number): Promise<void> {
+    if (size < MULTIPART_THRESHOLD) {
+      const { readFile } = await import('node:fs/promises');
+      const body = await readFile(path);
+      await this.#send('PutObject', 'interactive', (s) => new s.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }));
+    } else {
+      const { Upload } = await import('@aws-sdk/lib-storage');
+      const upload = new Upload({
+        client: this.#scheduledClient(),
+        params: { Bucket: this.bucket, Key: key, Body: createReadStream(path) },
+        partSize: PART_SIZE,
+        queueSize: PARTS_IN_PARALLEL,
+        leavePartsOnError: false,
+      });
+      await upload.done();
+    }
+    this.#stats.bytes.uploaded += size;
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    await this.#send('CopyObject', 'interactive', (s) =>
+      new s.CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}` }),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#send('DeleteObject', 'interactive', (s) => new s.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** The real client with `send` routed through the scheduler (what lib-storage is given). */
+  #scheduledClient(): S3Client {
+    const client = this.#client;
+    const scheduler = this.#scheduler;
+    const lane = this.#lane;
+    const stats = this.#stats;
+    return new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return (command: any, options?: any) =>
+          scheduler.schedule(
+            lane,
+            async (signal) => {
+              const name = String(command?.constructor?.name ?? 'Command').replace(/Command$/, '');
+              const t0 = stats.clock.monotonic();
+              try {
+                const out = await target.send(command, { ...options, abortSignal: signal });
+                stats.request(name, stats.clock.monotonic() - t0, true);
+                return out;
+              } catch (err) {
+                stats.request(name, stats.clock.monotonic() - t0, false);
+                throw err;
+              }
+            },
+            { priority: 'interactive' },
+          );
+      },
+    });
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
