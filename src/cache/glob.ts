@@ -34,7 +34,9 @@ export function validateGlob(glob: string): void {
 export function compileGlob(glob: string): KeyMatcher {
   validateGlob(glob);
   try {
-    return picomatch(glob, { dot: true });
+    const isMatch = picomatch(glob, { dot: true });
+    // One argument only: picomatch's second parameter returns an object (truthy) when set.
+    return (key: string) => isMatch(key);
   } catch (err) {
     throw usageError('BAD_GLOB', `The cache key pattern '${glob}' cannot be read: ${(err as Error).message}.`, `Give ${GLOB_FORMS}.`);
   }

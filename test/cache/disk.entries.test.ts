@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DiskStore } from '../../src/cache/disk.js';
+import { tempDir } from '../engine/fixtures/config.js';
+
+function store(opts: Partial<ConstructorParameters<typeof DiskStore>[0]> = {}) {
+  let now = 1_700_000_000_000;
+  const evicted: string[] = [];
+  const s = new DiskStore({ dir: tempDir(), maxBytes: 1e9, now: () => now, onEvict: (k) => evicted.push(k), ...opts });
+  s.init();
+  return { s, evicted, advance: (ms: number) => (now += ms) };
+}
+
+function write(s: DiskStore, key: string, chunks: string[], createdAt = 1_700_000_000_000) {
+  const w = s.writer(key, createdAt)!;
+  let n = 0;
+  for (const c of chunks) {
+    w.append(c);
+    n += (JSON.parse(c) as unknown[]).length;
+  }
+  return w.commit(n);
+}
+
+describe('disk tier entries', () => {
+  it('round-trips a small entry: header, record count and chunks', () => {
+    const { s } = store();
+    write(s, 'aws:p:r:ec2:X:1', ['[{"a":1}]', '[{"a":2},{"a":3}]']);
+    const e = s.read('aws:p:r:ec2:X:1')!;
+    expect(e).toMatchObject({ key: 'aws:p:r:ec2:X:1', createdAt: 1_700_000_000_000, records: 3 });
+    expect([...e.chunks()]).toEqual(['[{"a":1}]', '[{"a":2},{"a":3}]']);
+  });
+
+  it('streams an entry larger than 1 MiB frame by frame', () => {
+    const { s } = store();
+    const chunks = Array.from({ length: 6 }, (_, i) => JSON.stringify([{ i, blob: randomBytes(200_000).toString('base64') }]));
+    const size = write(s, 'big', chunks);
+    expect(size).toBeGreaterThan(1 << 20);
+    const e = s.read('big')!;
+    expect(e.whole).toBeUndefined();
+    expect([...e.chunks()]).toEqual(chunks);
+  });
+
+  it('an entry cut short (kill -9 mid-write, full disk) is a miss, never a crash', () => {
+    const { s } = store();
+    write(s, 'k', ['[{"a":1}]']);
+    const file = s.fileOf('k')!;
+    const full = fs.readFileSync(file);
+    for (const cut of [1, 10, 20, full.length - 5, full.length - 1]) {
+      fs.writeFileSync(file, full.subarray(0, cut));
+      expect(s.read('k')).toBeUndefined();
+    }
+  });
+
+  it('a flipped byte anywhere (small or large entry) is a miss', () => {
+    const { s } = store();
+    const big = Array.from({ length: 6 }, () => JSON.stringify([randomBytes(200_000).toString('base64')]));
+    write(s, 'small', ['[{"a":1}]']);
+    write(s, 'large', big);
+    for (const key of ['small', 'large']) {
+      const file = s.fileOf(key)!;
+      const buf = fs.readFileSync(file);
+      buf[Math.floor(buf.length / 2)] ^= 0x01;
+      fs.writeFileSync(file, buf);
+      expect(s.read(key)).toBeUndefined();
+    }
+    fs.writeFileSync(s.fileOf('garbage')!, 'not an entry at all');
+    expect(s.read('garbage')).toBeUndefined();
+  });
+
+  it('a write that fails (ENOSPC) leaves no temp file and no entry', () => {
+    const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    let writes = 0;
+    const { s } = store({ fs: { ...fs, writeSync: (...args: Parameters<typeof fs.writeSync>) => (++writes > 1 ? (() => { throw enospc; })() : (fs.writeSync as (...a: unknown[]) => number)(...args)) } as typeof fs });
+    const w = s.writer('k', 1)!;
+    expect(() => w.append('[1]')).toThrow('no space');
+    expect(fs.readdirSync(s.dir).filter((n) => n !== '.swept')).toEqual([]);
+    expect(s.read('k')).toBeUndefined();
+  });
+
+  it('evicts the least recently used entries when over the byte bound, down to 90%', () => {
+    let now = 1_700_000_000_000;
+    const evicted: string[] = [];
+    const s = new DiskStore({ dir: tempDir(), maxBytes: 5_000, now: () => now, onEvict: (k) => evicted.push(k) });
+    s.init();
+    // Hex of a hash chain: ~1.4 KB per entry after compression, the same on every run.
+    let seed = 'seed';
+    const chunk = () => JSON.stringify([Array.from({ length: 40 }, () => (seed = createHash('sha256').update(seed).digest('hex'))).join('')]);
+    for (const k of ['a', 'b', 'c']) {
+      write(s, k, [chunk()], now);
+      now += 120_000;
+    }
+    expect(s.read('a')).toBeDefined(); // a is now the most recently used of the three
+    now += 120_000;
+    write(s, 'd', [chunk()], now);
+    expect(evicted).toEqual(['b']);
+    expect([...s.list()].map((e) => e.key).sort()).toEqual(['a', 'c', 'd']);
+    expect([...s.list()].reduce((n, e) => n + e.bytes, 0)).toBeLessThanOrEqual(4_500);
+  });
+
+  it('a sweep removes dead entries and temp files orphaned by a crashed writer', () => {
+    const { s, evicted, advance } = store({ isDead: (key) => key.startsWith('dead') });
+    write(s, 'dead-1', ['[1]']);
+    write(s, 'alive', ['[1]']);
+    const orphan = path.join(s.dir, '.tmp-99999-abc');
+    fs.writeFileSync(orphan, 'partial');
+    fs.utimesSync(orphan, 1_700_000_000, 1_700_000_000);
+    advance(11 * 60_000);
+    s.sweep();
+    expect(evicted).toEqual(['dead-1']);
+    expect(fs.existsSync(orphan)).toBe(false);
+    expect(s.read('alive')).toBeDefined();
+  });
+
+  it('is a keyv-style store: get/set/delete/clear with entry bytes', async () => {
+    const a = store().s;
+    const b = store().s;
+    write(a, 'k', ['[{"x":1}]']);
+    const raw = (await a.get('k'))!;
+    expect(await b.set('k', raw)).toBe(true);
+    expect(await b.set('other', raw)).toBe(false); // bytes of another key are refused
+    expect([...b.read('k')!.chunks()]).toEqual(['[{"x":1}]']);
+    expect(await b.delete('k')).toBe(true);
+    expect(await b.get('k')).toBeUndefined();
+    write(b, 'j', ['[1]']);
+    await b.clear();
+    expect([...b.list()]).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheChannel, type CacheEvent } from '../../src/metrics/channels.js';
+import { createEngine } from '../../src/engine/index.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { collect, op, tempDir, testConfig, upstream } from '../engine/fixtures/config.js';
+
+const servers: ChildProcess[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; server: ChildProcess }> {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  servers.push(server);
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    server.on('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, server };
+}
+
+function engineOn(url: string, warnings: string[] = []) {
+  return createEngine({ config: testConfig(tempDir(), { redisUrl: url, redisTimeout: 500 }), clock: new ManualClock(), warn: (m) => warnings.push(m) });
+}
+
+const pages = [[{ InstanceId: 'i-1' }], [{ InstanceId: 'i-2' }]];
+
+describe('shared Redis tier', () => {
+  it('a result read on one machine is a Redis hit on another (separate cache dirs)', async () => {
+    const { url } = await startRedis();
+    const up = upstream(pages);
+    const a = engineOn(url);
+    await collect(a.stream(op(), up.fetch));
+    await a.close();
+    const events: CacheEvent[] = [];
+    const listen = (e: unknown) => events.push(e as CacheEvent);
+    cacheChannel.subscribe(listen);
+    const b = engineOn(url);
+    try {
+      expect(await collect(b.stream(op(), up.fetch))).toEqual(pages.flat());
+    } finally {
+      cacheChannel.unsubscribe(listen);
+    }
+    expect(up.state.calls).toBe(1);
+    expect(events.filter((e) => e.outcome === 'hit').map((e) => e.tier)).toEqual(['redis']);
+    // Promoted to the local tiers: the next read never asks Redis.
+    expect(await collect(b.stream(op(), up.fetch))).toEqual(pages.flat());
+    const list = await collect(b.entries());
+    expect(list.map((e) => e.tier).sort()).toEqual(['disk', 'memory', 'redis']);
+    await b.close();
+  });
+
+  it('invalidation by glob reaches Redis (SCAN) as well as the local tiers', async () => {
+    const { url } = await startRedis();
+    const a = engineOn(url);
+    await collect(a.stream(op({ n: 1 }), upstream(pages).fetch));
+    await collect(a.stream(op({ n: 2 }, 'DescribeVolumes'), upstream(pages).fetch));
+    expect(await a.invalidate('aws:*:*:ec2:DescribeInstances:*')).toBe(3);
+    const b = engineOn(url);
+    const up = upstream(pages);
+    await collect(b.stream(op({ n: 1 }), up.fetch));
+    await collect(b.stream(op({ n: 2 }, 'DescribeVolumes'), up.fetch));
+    expect(up.state.calls).toBe(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('when Redis is killed mid-run, commands carry on from local tiers and upstream, warning once', async () => {
+    const { url, server } = await startRedis();
+    const warnings: string[] = [];
+    const engine = engineOn(url, warnings);
+    await collect(engine.stream(op({ n: 1 }), upstream(pages).fetch));
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    for (let n = 2; n < 5; n++) {
+      expect(await collect(engine.stream(op({ n }), upstream(pages).fetch))).toEqual(pages.flat());
+    }
+    expect(await collect(engine.stream(op({ n: 1 }), upstream([]).fetch))).toEqual(pages.flat());
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/shared cache at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable/);
+    await engine.close();
+  });
+
+  it('with Redis unreachable from the start, warns once and leaves no socket open after close', async () => {
+    const port = await freePort();
+    const before = process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+    const warnings: string[] = [];
+    const engine = engineOn(`redis://user:secret@127.0.0.1:${port}`, warnings);
+    expect(await collect(engine.stream(op(), upstream(pages).fetch))).toEqual(pages.flat());
+    expect(await collect(engine.stream(op({ other: 1 }), upstream(pages).fetch))).toEqual(pages.flat());
+    await engine.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toMatch(/secret/);
+    expect(process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length).toBeLessThanOrEqual(before);
+  });
+});
