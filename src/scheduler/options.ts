@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   retries: number;
   /** When set, the rate caps are shared by every process using this Redis (redis://host:port). */
   redisUrl?: string;
+  /** A shared-rate answer from Redis slower than this falls back to the per-process cap, ms (config.cache.redisTimeout). Minimum: 1. @default 250 */
+  redisTimeoutMs?: number;
   /** @default systemClock */
   clock?: Clock;
   /** Halve the lane's limit on throttling, grow it back while latency holds. @default true */
@@ -51,6 +53,7 @@ export function validateOptions(opts: SchedulerOptions): void {
   finiteAtLeast('rate', opts.rate, 0);
   integerAtLeast('retries', opts.retries, 0);
   if (opts.redisUrl !== undefined && !/^rediss?:\/\//.test(opts.redisUrl)) fail('redisUrl', 'a redis:// or rediss:// URL', opts.redisUrl);
+  if (opts.redisTimeoutMs !== undefined) finiteAtLeast('redisTimeoutMs', opts.redisTimeoutMs, 1);
   if (opts.agingMs !== undefined) finiteAtLeast('agingMs', opts.agingMs, 1);
   if (opts.baseDelayMs !== undefined) finiteAtLeast('baseDelayMs', opts.baseDelayMs, 0);
   if (opts.throttleBaseDelayMs !== undefined) finiteAtLeast('throttleBaseDelayMs', opts.throttleBaseDelayMs, 0);

@@ -14,6 +14,8 @@ const DEFAULT_THROTTLE_BASE_DELAY_MS = 500;
 const DEFAULT_MAX_DELAY_MS = 20_000;
 /** Waiting this long lifts a queued job one priority level: a warming job overtakes fresh interactive work after 6 s. */
 const DEFAULT_AGING_MS = 2_000;
+/** As config.cache.redisTimeout: a slower Redis answer falls back to the per-process limiter. */
+const DEFAULT_REDIS_TIMEOUT_MS = 250;
 
 export interface ManagedScheduler extends Scheduler {
   schedule<T>(lane: string, job: (signal: AbortSignal) => Promise<T>, opts?: LaneScheduleOptions): Promise<T>;
@@ -49,7 +51,9 @@ export function createScheduler(opts: SchedulerOptions): ManagedScheduler {
     transientBackoff: { baseMs: opts.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, maxMs, random },
     throttleBackoff: { baseMs: opts.throttleBaseDelayMs ?? DEFAULT_THROTTLE_BASE_DELAY_MS, maxMs, random },
     closeSignal: closing.signal,
-    sharedRate: shared ? () => (sharedRate ??= createSharedRate(shared.url, shared.window, random)) : undefined,
+    sharedRate: shared
+      ? () => (sharedRate ??= createSharedRate({ redisUrl: shared.url, window: shared.window, timeoutMs: opts.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS, random }))
+      : undefined,
   };
   const lanes = new Map<string, Lane>();
 

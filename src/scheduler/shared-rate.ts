@@ -3,8 +3,9 @@
 // rate-limiter-flexible's RateLimiterRedis counts the starts of each lane in a Redis key per
 // window (one Lua INCR + PTTL: atomic across processes and machines). Its insurance limiter, an
 // in-memory counter with the same window, answers whenever Redis is down, restarting or not yet
-// connected (`rejectIfRedisNotReady`), so requests keep their per-process cap instead of failing;
-// the Redis client reconnects by itself and the shared count resumes. A refused start waits out
+// connected (`rejectIfRedisNotReady`) or slower than `timeoutMs` (RLWrapperTimeouts), so requests
+// keep their per-process cap instead of failing or hanging; the Redis client reconnects by itself
+// and the shared count resumes. A refused start waits out
 // the window (`msBeforeNext`) plus a little jitter, so processes do not all return at once.
 // The Redis client and the limiter library are imported here only, on first use.
 
@@ -47,8 +48,16 @@ async function connectWithin(connecting: Promise<unknown>, ms: number): Promise<
   clearTimeout(timer);
 }
 
-export async function createSharedRate(redisUrl: string, window: RateWindow, random: () => number): Promise<SharedRate> {
-  const [{ RateLimiterRedis, RateLimiterMemory }, { createClient }] = await Promise.all([
+export interface SharedRateOptions {
+  redisUrl: string;
+  window: RateWindow;
+  /** A Redis answer slower than this counts as Redis being away (config.cache.redisTimeout). */
+  timeoutMs: number;
+  random: () => number;
+}
+
+export async function createSharedRate({ redisUrl, window, timeoutMs, random }: SharedRateOptions): Promise<SharedRate> {
+  const [{ RateLimiterRedis, RateLimiterMemory, RLWrapperTimeouts }, { createClient }] = await Promise.all([
     import('rate-limiter-flexible'),
     import('@keyv/redis'),
   ]);
@@ -64,7 +73,7 @@ export async function createSharedRate(redisUrl: string, window: RateWindow, ran
   client.on('error', () => undefined);
   await connectWithin(client.connect(), CONNECT_TIMEOUT_MS);
 
-  const limiter = new RateLimiterRedis({
+  const redisLimiter = new RateLimiterRedis({
     storeClient: client,
     useRedisPackage: true,
     rejectIfRedisNotReady: true,
@@ -73,6 +82,7 @@ export async function createSharedRate(redisUrl: string, window: RateWindow, ran
     duration: window.seconds,
     insuranceLimiter: new RateLimiterMemory({ keyPrefix: RATE_KEY_PREFIX, points: window.points, duration: window.seconds }),
   });
+  const limiter = new RLWrapperTimeouts({ limiter: redisLimiter, timeoutMs });
 
   return {
     async take(lane, signal) {

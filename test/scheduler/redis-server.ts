@@ -16,6 +16,9 @@ export async function freePort(): Promise<number> {
 
 export interface RedisProcess {
   url: string;
+  /** SIGSTOP: the server keeps its connections but stops answering. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export async function startRedis(port: number): Promise<RedisProcess> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function scheduler(url: string): ManagedScheduler {
-  const s = createScheduler({ concurrency: 16, rate: 5, retries: 0, redisUrl: url });
+  const s = createScheduler({ concurrency: 16, rate: 5, retries: 0, redisUrl: url, redisTimeoutMs: 100 });
   schedulers.push(s);
   return s;
 }
@@ -62,6 +62,20 @@ describe('rate caps shared through Redis', () => {
     // Each alone would start 5 at once: 10 together. Shared, the pair starts 5.
     expect(startedInFirstWindow([...ta, ...tb])).toBe(5);
     expect(await rateKeys(redis.url)).toContain(`${RATE_KEY_PREFIX}:ec2:eu-west-1`);
+  });
+
+  it('keeps a per-process cap, without hanging, while Redis stops answering', async () => {
+    const s = scheduler(redis.url);
+    const lane = 's3:us-west-2';
+    await starts(s, lane, 1);
+    redis.pause();
+    try {
+      const whilePaused = await starts(s, lane, 7);
+      expect(whilePaused).toHaveLength(7);
+      expect(startedInFirstWindow(whilePaused)).toBeLessThanOrEqual(5);
+    } finally {
+      redis.resume();
+    }
   });
 
   it('keeps a per-process cap while Redis is down, and shares again once it is back', async () => {
