@@ -150,7 +150,6 @@ export async function createProcessExecutor(opts: ProcessExecutorOptions): Promi
     child.once('spawn', () => resolve(true));
   });
   if (started) {
-    child.unref();
     const helper = new HelperExecutor(child);
     if (await helper.ready()) return helper;
     await helper.close();

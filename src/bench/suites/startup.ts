@@ -25,9 +25,9 @@ const strata = (...args: string[]) => [process.execPath, 'bin/strata.js', ...arg
 
 export const STARTUP_COMMANDS: readonly StartupCommand[] = [
   { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
-  { name: 'strata --version', argv: strata('--version'), needs: ['bin/strata.js'] },
-  { name: "echo '[]' | strata count", argv: strata('count'), stdin: '[]\n', needs: ['bin/strata.js'] },
-  { name: 'strata completion bash', argv: strata('completion', 'bash'), needs: ['bin/strata.js'] },
+  { name: 'strata --version', argv: strata('--version'), needs: ['bin/strata.js', 'dist/main.js'] },
+  { name: "echo '[]' | strata count", argv: strata('count'), stdin: '[]\n', needs: ['bin/strata.js', 'dist/main.js'] },
+  { name: 'strata completion bash', argv: strata('completion', 'bash'), needs: ['bin/strata.js', 'dist/main.js'] },
 ];
 
 /** The repository root: the nearest folder above this module holding bin/ and package.json. */
