@@ -17,7 +17,19 @@ export function errnoOf(err: unknown): number {
   return ERRNO.EIO;
 }
 
-export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock): Record<string, Cb> {
+export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock, warn: (m: string) => void): Record<string, Cb> {
+  /** An unexpected failure (EIO) is reported once per distinct message, so the user sees why. */
+  const seen = new Set<string>();
+  const errno = (name: string, err: unknown): number => {
+    const n = errnoOf(err);
+    const text = `${name}: ${(err as Error)?.message ?? err}`;
+    if (n === ERRNO.EIO && !(err instanceof FsError) && !seen.has(text) && seen.size < 100) {
+      seen.add(text);
+      warn(text);
+    }
+    return n;
+  };
+
   /** Runs `fn`, answers `cb(0, value)` or `cb(-errno)`. */
   const op = <A extends unknown[]>(name: string, fn: (...args: A) => unknown) =>
     (...args: [...A, Cb]) => {
@@ -32,9 +44,9 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock): Reco
             else cb(0, value);
           },
           (err) => {
-            const errno = errnoOf(err);
-            stats.op(name, clock.monotonic() - t0, errno === ERRNO.ENOENT);
-            cb(-errno);
+            const n = errno(name, err);
+            stats.op(name, clock.monotonic() - t0, n === ERRNO.ENOENT);
+            cb(-n);
           },
         );
     };
@@ -48,7 +60,7 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock): Reco
         result = fn(fd, buf, len, pos);
       } catch (err) {
         stats.op(name, clock.monotonic() - t0, false);
-        return cb(-errnoOf(err));
+        return cb(-errno(name, err));
       }
       if (typeof result === 'number') {
         stats.op(name, clock.monotonic() - t0, true);
@@ -61,7 +73,7 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock): Reco
         },
         (err) => {
           stats.op(name, clock.monotonic() - t0, false);
-          cb(-errnoOf(err));
+          cb(-errno(name, err));
         },
       );
     };

@@ -131,7 +131,7 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
     warn: opts.warn,
   });
 
-  const fuse = new Fuse(mnt, fuseOps(fs, stats, clock), {
+  const fuse = new Fuse(mnt, fuseOps(fs, stats, clock, opts.warn), {
     fsname: `strata:${opts.bucket}`,
     subtype: 'strata',
     // fuse-native answers ETIMEDOUT after 15 s by default: uploads and large opens take longer,

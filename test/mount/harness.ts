@@ -1,0 +1,92 @@
+// Test harness for real mounts: s3rver on a random loopback port with its files in a temp dir,
+// the mount in a child process (a sync call into a mount from the process serving it would
+// deadlock), and shell commands run asynchronously.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export async function startS3rver(bucket: string): Promise<{ endpoint: string; dir: string; close(): Promise<void> }> {
+  const { default: S3rver } = (await import('s3rver')) as any;
+  const dir = await mkdtemp(join(tmpdir(), 'strata-s3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+  const addr = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${addr.port}`,
+    dir,
+    async close() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let bundled: Promise<string> | undefined;
+/** Bundles the serve script once per test file, into test/mount/.build (packages stay external). */
+export function serveScript(): Promise<string> {
+  bundled ??= (async () => {
+    const out = join(here, '.build', `serve-${process.pid}.mjs`);
+    await mkdir(dirname(out), { recursive: true });
+    await build({ entryPoints: [join(here, 'fixtures', 'serve-mount.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
+    return out;
+  })();
+  return bundled;
+}
+
+export interface MountProcess {
+  child: ChildProcess;
+  stderr(): string;
+  /** Resolves with the DONE report after the child exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: any }>;
+}
+
+export async function startMount(opts: Record<string, unknown>): Promise<MountProcess> {
+  const script = await serveScript();
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', NODE_NO_WARNINGS: '1' };
+  const child = spawn(process.execPath, [script, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: any }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      const line = out.split('\n').find((l) => l.startsWith('DONE '));
+      resolve({ code, signal, report: line ? JSON.parse(line.slice(5)) : undefined });
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (out.includes('READY\n')) {
+        child.stdout!.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    exited.then(({ code, signal }) => reject(new Error(`mount exited early (${code ?? signal}): ${err}`)));
+  });
+  return { child, stderr: () => err, exited };
+}
+
+export function sh(command: string, opts: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export async function tempDir(name: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `strata-${name}-`));
+}
