@@ -1,0 +1,117 @@
+// `s3 get`: parallel ranged GETs into a temp file next to the destination, renamed on success.
+//   - HeadObject first: size and ETag; every range asks `If-Match: <ETag>`, so an object replaced
+//     mid-download fails (412) instead of mixing two versions.
+//   - Ranges of PART_SIZE are written at their offsets as their bodies stream in (memory stays at
+//     a few chunks per range, whatever the object size); each range is one scheduler job, so a
+//     connection closed mid-body is retried by the scheduler and rewrites the same bytes.
+//   - Success: fsync, close, rename. Failure or Ctrl-C: the temp file is removed; nothing ever
+//     exists under the final name unless it is complete.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Rec } from '../../cli/types.js';
+import { runtimeError } from '../../errors.js';
+import { awsError } from '../errors.js';
+import type { S3Location } from './url.js';
+import { s3Url } from './url.js';
+import { s3Wire, type TransferEnv } from './transfer.js';
+
+/** 8 MiB ranges: large enough that request overhead is small, small enough to spread over sockets. */
+export const GET_PART_SIZE = 8 * 1024 * 1024;
+/** Ranges of one object in flight (the scheduler caps the lane as a whole). */
+export const GET_PARTS_IN_FLIGHT = 8;
+
+export type OpenFile = (path: string, flags: string) => Promise<FileHandle>;
+
+export interface GetOptions {
+  partSize?: number;
+  partsInFlight?: number;
+  /** Opens the temp file (tests inject a disk that fills). @default fs.promises.open */
+  openFile?: OpenFile;
+}
+
+export function tempPathFor(dest: string): string {
+  return join(dirname(dest), `.${basename(dest)}.strata-${randomBytes(4).toString('hex')}.part`);
+}
+
+function diskError(err: unknown, dest: string): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC') return runtimeError('DISK_FULL', `no space left on the device while writing ${dest}`, 'free some space or choose another destination', err);
+  if (code === 'EACCES' || code === 'EPERM') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: permission denied`, 'choose a destination you can write to', err);
+  if (code === 'EISDIR' || code === 'ENOTDIR') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: ${code}`, 'check the destination path', err);
+  return err;
+}
+
+function prematureClose(key: string): Error {
+  return Object.assign(new Error(`connection closed before the whole range of ${key} arrived`), { code: 'ECONNRESET' });
+}
+
+export async function downloadObject(env: TransferEnv, src: S3Location, dest: string, opts: GetOptions = {}): Promise<Rec> {
+  const { GetObjectCommand, HeadObjectCommand } = await import('@aws-sdk/client-s3');
+  const wire = await s3Wire(env.rt);
+  const url = s3Url(src.bucket, src.key);
+  const head = await wire.run((signal) => wire.client.send(new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }), { abortSignal: signal })).catch((err) => {
+    throw awsError(err, url);
+  });
+  const size = Number(head.ContentLength ?? 0);
+  const etag = head.ETag;
+  const partSize = Math.max(1, opts.partSize ?? GET_PART_SIZE);
+  env.progress.grow(size);
+
+  await mkdir(dirname(dest), { recursive: true }).catch((err) => {
+    throw diskError(err, dest);
+  });
+  const tmp = tempPathFor(dest);
+  let fh: FileHandle | undefined;
+  try {
+    fh = await (opts.openFile ?? open)(tmp, 'w');
+    const file = fh;
+    const ranges: Array<[number, number]> = [];
+    for (let start = 0; start < size; start += partSize) ranges.push([start, Math.min(size, start + partSize) - 1]);
+
+    const stop = new AbortController();
+    const signal = AbortSignal.any([env.rt.signal, stop.signal]);
+    const fetchRange = ([first, last]: [number, number]) => {
+      let reported = first;
+      return wire.run(async (jobSignal) => {
+        const out = await wire.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: src.key, Range: `bytes=${first}-${last}`, IfMatch: etag }), { abortSignal: jobSignal });
+        let pos = first;
+        for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+          const n = Math.min(chunk.length, last + 1 - pos);
+          if (n <= 0) break;
+          await env.limiter.take(n, jobSignal);
+          await file.write(chunk, 0, n, pos);
+          pos += n;
+          if (pos > reported) {
+            env.progress.advance(pos - reported);
+            reported = pos;
+          }
+        }
+        if (pos !== last + 1) throw prematureClose(src.key);
+      }, { signal });
+    };
+    const inFlight = Math.max(1, Math.min(opts.partsInFlight ?? GET_PARTS_IN_FLIGHT, env.rt.concurrency));
+    let next = 0;
+    const worker = async () => {
+      while (next < ranges.length) await fetchRange(ranges[next++]);
+    };
+    const workers = Array.from({ length: Math.min(inFlight, ranges.length) }, worker);
+    try {
+      await Promise.all(workers);
+    } catch (err) {
+      stop.abort();
+      await Promise.allSettled(workers);
+      throw err;
+    }
+    await fh.sync();
+    await fh.close();
+    fh = undefined;
+    await rename(tmp, dest);
+  } catch (err) {
+    await fh?.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw awsError(diskError(err, dest), url);
+  }
+  return { Source: url, Destination: dest, Bytes: size, ETag: etag };
+}

@@ -1,0 +1,37 @@
+// What every transfer shares: the runtime, one byte limiter (--max-bandwidth), one progress bar,
+// and the S3 client of the run's region with its scheduler lane. Requests go through `schedule`.
+
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsRuntime } from '../runtime.js';
+import { laneOf } from '../runtime.js';
+import type { Scheduler, ScheduleOptions } from '../../scheduler/types.js';
+import { s3Client } from '../clients.js';
+import type { ByteLimiter } from './bandwidth.js';
+import type { Progress } from './progress.js';
+import { s3Region } from './list.js';
+
+export interface TransferEnv {
+  rt: AwsRuntime;
+  limiter: ByteLimiter;
+  progress: Progress;
+}
+
+export interface S3Wire {
+  client: S3Client;
+  scheduler: Scheduler;
+  lane: string;
+  /** Runs one request (or one request and its body) in the S3 lane, cancelled by the run's signal. */
+  run<T>(job: (signal: AbortSignal) => Promise<T>, opts?: ScheduleOptions): Promise<T>;
+}
+
+export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
+  const region = s3Region(rt);
+  const [client, scheduler] = await Promise.all([s3Client({ ...rt.scope, region }, { maxSockets: rt.concurrency }), rt.scheduler()]);
+  const lane = laneOf('s3', region);
+  return {
+    client,
+    scheduler,
+    lane,
+    run: (job, opts) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts }),
+  };
+}
