@@ -90,7 +90,7 @@ describe('shared Redis tier', () => {
     for (let n = 2; n < 5; n++) {
       expect(await collect(engine.stream(op({ n }), upstream(pages).fetch))).toEqual(pages.flat());
     }
-    expect(await collect(engine.stream(op({ n: 1 }), upstream([]).fetch))).toEqual(pages.flat());
+    expect(await collect(engine.stream(op({ n: 1 }), upstream<{ InstanceId: string }>([]).fetch))).toEqual(pages.flat());
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/shared cache at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable/);
     await engine.close();
