@@ -2,8 +2,10 @@
 // a bigger one goes through lib-storage's Upload: parts in parallel, part size from the file size,
 // and on failure or Ctrl-C the multipart upload is aborted (leavePartsOnError: false) so no
 // orphaned parts are billed. lib-storage calls `client.send` itself, so it gets a client whose
-// `send` goes through the scheduler; the AbortMultipartUpload that cleans up is sent even after
-// the run's signal fired (it is the cancellation's own last request).
+// `send` goes through the scheduler. Ctrl-C is not passed to `upload.abort()` (its `done()` would
+// reject at once, before the cleanup request is sent): the run's signal aborts the part requests
+// in the scheduler instead, lib-storage's failure path sends AbortMultipartUpload - which goes out
+// even though the signal fired, being the cancellation's own last request - and only then rejects.
 
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -97,13 +99,10 @@ export async function uploadFile(env: TransferEnv, file: string, dst: S3Location
         reported = loaded;
       }
     });
-    const onAbort = () => void upload.abort().catch(() => undefined);
-    env.rt.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const out = await upload.done();
       return { Source: file, Destination: url, Bytes: size, ETag: out.ETag };
     } finally {
-      env.rt.signal.removeEventListener('abort', onAbort);
       source.destroy();
     }
   } catch (err) {
