@@ -9,5 +9,6 @@ export interface SuiteEntry {
 }
 
 export const suiteEntries: readonly SuiteEntry[] = [
+  { name: 'scheduler', load: () => import('./scheduler.js') },
   { name: 'startup', load: () => import('./startup.js') },
 ];
