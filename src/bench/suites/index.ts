@@ -9,6 +9,7 @@ export interface SuiteEntry {
 }
 
 export const suiteEntries: readonly SuiteEntry[] = [
+  { name: 'cache', load: () => import('./cache.js') },
   { name: 'scheduler', load: () => import('./scheduler.js') },
   { name: 'startup', load: () => import('./startup.js') },
 ];
