@@ -75,19 +75,25 @@ export class AgingQueue {
   }
 
   dequeue(): Run | undefined {
-    let best: Bucket | undefined;
-    for (const bucket of this.#buckets) {
-      const { items } = bucket;
-      while (bucket.head < items.length && items[bucket.head].run === undefined) bucket.head++;
-      if (bucket.head < items.length && (!best || before(items[bucket.head], best.items[best.head]))) best = bucket;
-    }
+    const best = this.#bestBucket();
     if (!best) return undefined;
-    const entry = best.items[best.head++];
-    this.#compact(best);
+    const entry = this.#take(best);
     const run = entry.run;
     entry.run = undefined;
-    this.#size--;
     return run;
+  }
+
+  /**
+   * Takes out the best queued entry if it ranks before `entry` (which has left the queue), so a
+   * slot that waited for a shared rate token gives it to the job that is best now. The taken
+   * entry's p-queue run is dropped: the caller runs its job itself.
+   */
+  takeBefore(entry: QueueEntry): QueueEntry | undefined {
+    const best = this.#bestBucket();
+    if (!best || !before(best.items[best.head], entry)) return undefined;
+    const taken = this.#take(best);
+    taken.run = undefined;
+    return taken;
   }
 
   /** Takes a still-queued job out; false if it already left the queue. */
@@ -113,6 +119,24 @@ export class AgingQueue {
   /** p-queue's setPriority by id; the lane never assigns ids, so there is nothing to find. */
   setPriority(id: string): void {
     throw new ReferenceError(`No promise function with the id "${id}" exists in the queue.`);
+  }
+
+  #bestBucket(): Bucket | undefined {
+    let best: Bucket | undefined;
+    for (const bucket of this.#buckets) {
+      const { items } = bucket;
+      while (bucket.head < items.length && items[bucket.head].run === undefined) bucket.head++;
+      if (bucket.head < items.length && (!best || before(items[bucket.head], best.items[best.head]))) best = bucket;
+    }
+    return best;
+  }
+
+  /** Removes the live head of `bucket` and returns it; the caller clears its run. */
+  #take(bucket: Bucket): QueueEntry {
+    const entry = bucket.items[bucket.head++];
+    this.#compact(bucket);
+    this.#size--;
+    return entry;
   }
 
   #compact(bucket: Bucket): void {

@@ -1,7 +1,7 @@
 // One lane (service+region): a p-queue whose wait queue is our AgingQueue, whose concurrency
 // follows the AIMD window, and whose strict sliding window caps starts per second (p-queue's
-// `interval`/`intervalCap`/`strict`). With a shared Redis rate, the local window is off and each
-// start first takes a token from Redis (holding its slot while it waits).
+// `interval`/`intervalCap`/`strict`). With a shared Redis rate, the local window is off: a slot
+// first waits for a token from Redis, then gives it to the best queued job at that moment.
 //
 // A job is a ticket moving through states: queued → running → (backoff → queued …) → done.
 // A retry leaves its slot during the backoff and re-enters the queue with its original deadline,
@@ -181,21 +181,14 @@ export class Lane {
     }
   }
 
-  async #attempt(t: Ticket): Promise<void> {
+  async #attempt(dequeued: Ticket): Promise<void> {
+    const t = this.#settings.sharedRate ? await this.#tokenFor(dequeued) : dequeued;
+    if (!t) return;
     t.state = 'running';
-    const { clock, closeSignal } = this.#settings;
-    let signal = closeSignal;
-    if (t.userSignal) {
-      t.controller ??= new AbortController();
-      signal = t.controller.signal;
-      if (closeSignal.aborted) t.controller.abort(closeSignal.reason);
-    }
-    let started = clock.monotonic();
+    const signal = this.#signalOf(t);
+    const { clock } = this.#settings;
+    const started = clock.monotonic();
     try {
-      if (this.#settings.sharedRate) {
-        await (await this.#settings.sharedRate()).take(this.name, signal);
-        started = clock.monotonic();
-      }
       const value = await t.job(signal);
       const ms = clock.monotonic() - started;
       if (this.#settings.adaptive) {
@@ -208,6 +201,38 @@ export class Lane {
     } catch (err) {
       this.#failed(t, err, started, signal);
     }
+  }
+
+  /**
+   * Waits in the slot for a shared rate token, then hands it to the best job at that moment: a
+   * job that arrived or aged past the waiting one while it waited takes the token, and the waiting
+   * one goes back to the queue with its deadline. Undefined when the wait failed or was cancelled.
+   */
+  async #tokenFor(t: Ticket): Promise<Ticket | undefined> {
+    t.state = 'running';
+    const signal = this.#signalOf(t);
+    try {
+      await (await (this.#settings.sharedRate as () => Promise<SharedRate>)()).take(this.name, signal);
+    } catch (err) {
+      this.#failed(t, err, this.#settings.clock.monotonic(), signal);
+      return undefined;
+    }
+    const better = this.#queue.takeBefore(t) as Ticket | undefined;
+    if (!better) return t;
+    if (signal.aborted) this.#settle(t, false, signal.reason);
+    else this.#submit(t);
+    return better;
+  }
+
+  /** The signal a running job gets: its own controller if it brought a signal, else the close signal. */
+  #signalOf(t: Ticket): AbortSignal {
+    const { closeSignal } = this.#settings;
+    if (!t.userSignal) return closeSignal;
+    if (!t.controller) {
+      t.controller = new AbortController();
+      if (closeSignal.aborted) t.controller.abort(closeSignal.reason);
+    }
+    return t.controller.signal;
   }
 
   #failed(t: Ticket, err: unknown, started: number, signal: AbortSignal): void {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createScheduler, type ManagedScheduler } from '../../src/scheduler/index.js';
 import { RATE_KEY_PREFIX } from '../../src/scheduler/shared-rate.js';
+import { settle } from './helpers.js';
 import { freePort, startRedis, type RedisProcess } from './redis-server.js';
 
 /** Less than the 1 s window, so a count inside it cannot include the next window's starts. */
@@ -62,6 +63,23 @@ describe('rate caps shared through Redis', () => {
     // Each alone would start 5 at once: 10 together. Shared, the pair starts 5.
     expect(startedInFirstWindow([...ta, ...tb])).toBe(5);
     expect(await rateKeys(redis.url)).toContain(`${RATE_KEY_PREFIX}:ec2:eu-west-1`);
+  });
+
+  it('gives a shared token to interactive work that arrived while a warming job waited for it', async () => {
+    const s = createScheduler({ concurrency: 1, rate: 1, retries: 0, redisUrl: redis.url });
+    schedulers.push(s);
+    const lane = 'ec2:sa-east-1';
+    const order: string[] = [];
+    const job = (name: string) => async () => void order.push(name);
+    const first = s.schedule(lane, job('warming-1'), { priority: 'warming' });
+    const second = s.schedule(lane, job('warming-2'), { priority: 'warming' });
+    await first;
+    await settle();
+    // warming-2 now holds the only slot, waiting for the next window's token.
+    expect(s.stats()[0]).toMatchObject({ inFlight: 1, queued: 0 });
+    const interactive = s.schedule(lane, job('interactive'), { priority: 'interactive' });
+    await Promise.all([second, interactive]);
+    expect(order).toEqual(['warming-1', 'interactive', 'warming-2']);
   });
 
   it('keeps a per-process cap, without hanging, while Redis stops answering', async () => {
