@@ -107,7 +107,8 @@ export class S3Filesystem {
   async #isDir(key: string): Promise<boolean> {
     const parent = this.#o.meta.peekList(parentPrefix(key));
     const name = key.slice(parentPrefix(key).length);
-    if (parent?.dirs.includes(name)) return true;
+    // A fresh parent listing is authoritative: a negative lookup costs no request.
+    if (parent) return parent.dirs.includes(name);
     const listing = await this.#o.meta.list(`${key}/`);
     return listing.marker || listing.dirs.length > 0 || listing.files.size > 0;
   }

@@ -20,9 +20,9 @@ export function errnoOf(err: unknown): number {
 export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock, warn: (m: string) => void): Record<string, Cb> {
   /** An unexpected failure (EIO) is reported once per distinct message, so the user sees why. */
   const seen = new Set<string>();
-  const errno = (name: string, err: unknown): number => {
+  const errno = (name: string, err: unknown, path?: unknown): number => {
     const n = errnoOf(err);
-    const text = `${name}: ${(err as Error)?.message ?? err}`;
+    const text = `${name} ${typeof path === 'string' ? path : ''}: ${(err as Error)?.message ?? err}`;
     if (n === ERRNO.EIO && !(err instanceof FsError) && !seen.has(text) && seen.size < 100) {
       seen.add(text);
       warn(text);
@@ -44,7 +44,7 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock, warn:
             else cb(0, value);
           },
           (err) => {
-            const n = errno(name, err);
+            const n = errno(name, err, args[0]);
             stats.op(name, clock.monotonic() - t0, n === ERRNO.ENOENT);
             cb(-n);
           },
@@ -60,7 +60,7 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock, warn:
         result = fn(fd, buf, len, pos);
       } catch (err) {
         stats.op(name, clock.monotonic() - t0, false);
-        return cb(-errno(name, err));
+        return cb(-errno(name, err, _path));
       }
       if (typeof result === 'number') {
         stats.op(name, clock.monotonic() - t0, true);
@@ -73,7 +73,7 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock, warn:
         },
         (err) => {
           stats.op(name, clock.monotonic() - t0, false);
-          cb(-errno(name, err));
+          cb(-errno(name, err, _path));
         },
       );
     };

@@ -36,6 +36,9 @@ export class BlockReader {
   readonly #inflight = new Map<string, Promise<Buffer>>();
   /** Prefetched blocks not yet read, with their sizes. */
   readonly #prefetched = new Map<string, number>();
+  #prefetchedBytes = 0;
+  /** Unread prefetched bytes stay under half of L1, so read-ahead never evicts its own blocks. */
+  readonly #prefetchBudget: number;
 
   constructor(opts: { store: ObjectStore; l2: DiskBlockCache; io: IoScheduler; stats: MountStats; clock: Clock; blockSize: number; cacheBytes: number }) {
     this.blockSize = opts.blockSize;
@@ -44,11 +47,12 @@ export class BlockReader {
     this.#io = opts.io;
     this.#stats = opts.stats;
     this.#clock = opts.clock;
+    this.#prefetchBudget = opts.cacheBytes / 2;
     this.l1 = new MemoryBlockCache({
       maxBytes: opts.cacheBytes,
       clock: opts.clock,
       onEvict: (key, bytes) => {
-        if (this.#prefetched.delete(key)) this.#stats.prefetch.bytesWasted += bytes;
+        if (this.#forget(key)) this.#stats.prefetch.bytesWasted += bytes;
       },
     });
   }
@@ -88,11 +92,17 @@ export class BlockReader {
   }
 
   #used(key: string): void {
+    const bytes = this.#forget(key);
+    if (bytes !== undefined) this.#stats.prefetch.bytesUsed += bytes;
+  }
+
+  /** Drops `key` from the prefetched set; returns its size when it was there. */
+  #forget(key: string): number | undefined {
     const bytes = this.#prefetched.get(key);
-    if (bytes !== undefined) {
-      this.#prefetched.delete(key);
-      this.#stats.prefetch.bytesUsed += bytes;
-    }
+    if (bytes === undefined) return undefined;
+    this.#prefetched.delete(key);
+    this.#prefetchedBytes -= bytes;
+    return bytes;
   }
 
   #copy(blocks: Buffer[], first: number, pos: number, end: number, out: Buffer): number {
@@ -113,11 +123,13 @@ export class BlockReader {
       const key = blockKey(id);
       if (this.#inflight.has(key) || this.l1.has(id)) continue;
       const size = Math.min(this.blockSize, obj.size - i * this.blockSize);
+      if (this.#prefetchedBytes + size > this.#prefetchBudget) return;
       this.#stats.prefetch.blocks++;
       this.#stats.prefetch.bytesPrefetched += size;
       this.#prefetched.set(key, size);
+      this.#prefetchedBytes += size;
       this.block(obj, i, 'readahead').catch(() => {
-        if (this.#prefetched.delete(key)) this.#stats.prefetch.bytesWasted += size;
+        if (this.#forget(key) !== undefined) this.#stats.prefetch.bytesWasted += size;
       });
     }
   }

@@ -11,16 +11,42 @@ import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function startS3rver(bucket: string): Promise<{ endpoint: string; dir: string; close(): Promise<void> }> {
-  const { default: S3rver } = (await import('s3rver')) as any;
+export interface S3rverHandle {
+  endpoint: string;
+  dir: string;
+  /** Stops serving (connections refused) but keeps the files. */
+  stop(): Promise<void>;
+  /** Serves the same files again on `port`. */
+  restart(port: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startS3rver(bucket: string): Promise<S3rverHandle> {
+  const { default: S3rver } = await import('s3rver');
   const dir = await mkdtemp(join(tmpdir(), 'strata-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
-  const addr = await server.run();
+  const start = async (port: number) => {
+    const server = new S3rver({ address: '127.0.0.1', port, silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+    return { server, addr: await server.run() };
+  };
+  let { server, addr } = await start(0);
+  let running = true;
   return {
     endpoint: `http://127.0.0.1:${addr.port}`,
     dir,
-    async close() {
+    async stop() {
+      server.httpServer.closeAllConnections?.();
       await server.close();
+      running = false;
+    },
+    async restart(port) {
+      ({ server, addr } = await start(port));
+      running = true;
+    },
+    async close() {
+      if (running) {
+        server.httpServer.closeAllConnections?.();
+        await server.close();
+      }
       await rm(dir, { recursive: true, force: true });
     },
   };
