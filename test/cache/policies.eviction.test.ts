@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBoundedCache } from '../../src/cache/memory.js';
 import type { EvictionPolicy } from '../../src/config/schema.js';
-import { zipfTrace } from './zipf.js';
+import { zipfTrace } from '../../src/bench/suites/cache.js';
 
 const POLICIES: EvictionPolicy[] = ['sieve', 'lru', 'lfu', 'ttl'];
 
