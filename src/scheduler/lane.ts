@@ -6,7 +6,7 @@
 // A job is a ticket moving through states: queued → running → (backoff → queued …) → done.
 // A retry leaves its slot during the backoff and re-enters the queue with its original deadline,
 // so it keeps its place. Cancellation depends on the state: a queued ticket is taken out of the
-// heap and never starts; a running one has its signal aborted; one in backoff stops waiting.
+// queue and never starts; a running one has its signal aborted; one in backoff stops waiting.
 // Jobs with no signal of their own share the scheduler's close signal: an AbortController costs
 // about 3.5 µs here, as much as the whole budget for a trivial job.
 
@@ -110,6 +110,10 @@ export class Lane {
         return;
       }
       const level = PRIORITY_LEVEL[opts.priority ?? 'interactive'];
+      if (level === undefined) {
+        reject(new TypeError(`Expected \`priority\` to be one of ${Object.keys(PRIORITY_LEVEL).join(', ')}, got \`${String(opts.priority)}\``));
+        return;
+      }
       const t: Ticket = {
         deadline: this.#settings.clock.monotonic() - level * this.#settings.agingMs,
         level,

@@ -35,3 +35,15 @@ describe('options', () => {
     expect(rejection({ concurrency: 0 }).hint).toMatch(/--concurrency/);
   });
 });
+
+describe('schedule options', () => {
+  it('rejects an unknown priority instead of queueing the job', async () => {
+    const scheduler = createScheduler(base);
+    const job = async () => 'ran';
+    await expect(scheduler.schedule('ec2:us-east-1', job, { priority: 'urgent' as never })).rejects.toThrow(
+      'Expected `priority` to be one of interactive, enrichment, readahead, warming, got `urgent`',
+    );
+    expect(scheduler.stats()[0]).toMatchObject({ queued: 0, inFlight: 0, completed: 0 });
+    await scheduler.close();
+  });
+});
