@@ -63,22 +63,28 @@ export class IndexReader {
     } catch {
       return undefined;
     }
+    const reader = IndexReader.fromFd(fd, dir);
+    if (!reader) fs.closeSync(fd);
+    return reader;
+  }
+
+  /** Reads the trailer and meta of an open index file; undefined when they do not check out. */
+  static fromFd(fd: number, dir: string): IndexReader | undefined {
     try {
       const st = fs.fstatSync(fd);
-      if (st.size < TRAILER) throw new Error('short');
+      if (st.size < TRAILER) return undefined;
       const trailer = Buffer.alloc(TRAILER);
       fs.readSync(fd, trailer, 0, TRAILER, st.size - TRAILER);
-      if (trailer.toString('latin1', 0, 8) !== MAGIC) throw new Error('magic');
+      if (trailer.toString('latin1', 0, 8) !== MAGIC) return undefined;
       const metaOff = trailer.readDoubleLE(8);
       const metaLen = trailer.readDoubleLE(16);
-      if (metaOff + metaLen + TRAILER !== st.size) throw new Error('length');
+      if (metaOff + metaLen + TRAILER !== st.size) return undefined;
       const buf = Buffer.allocUnsafe(metaLen);
       fs.readSync(fd, buf, 0, metaLen, metaOff);
       const meta = JSON.parse(buf.toString('utf8')) as IndexMeta;
-      if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir)) throw new Error('foreign');
+      if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir)) return undefined;
       return new IndexReader(fd, meta, st.mtimeMs);
     } catch {
-      fs.closeSync(fd);
       return undefined;
     }
   }
@@ -123,7 +129,7 @@ export class IndexWriter {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.#file = file;
     this.#tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    this.#fd = fs.openSync(this.#tmp, 'w');
+    this.#fd = fs.openSync(this.#tmp, 'w+');
   }
 
   /** Appends bytes, returning their offset. */
@@ -143,7 +149,12 @@ export class IndexWriter {
     return [at, len];
   }
 
-  finish(meta: Omit<IndexMeta, 'cols'>, columns: Record<string, unknown[]>): void {
+  /**
+   * Completes the index and renames it into place. Returns a reader on this very file (not on
+   * the path, which another process may replace at any moment) so the offsets just written
+   * stay valid for this process.
+   */
+  finish(meta: Omit<IndexMeta, 'cols'>, columns: Record<string, unknown[]>): IndexReader {
     const cols: Record<string, [number, number]> = {};
     for (const [name, values] of Object.entries(columns)) cols[name] = this.append(JSON.stringify(values));
     const [metaOff, metaLen] = this.append(JSON.stringify({ ...meta, cols }));
@@ -152,8 +163,10 @@ export class IndexWriter {
     trailer.writeDoubleLE(metaOff, 8);
     trailer.writeDoubleLE(metaLen, 16);
     fs.writeSync(this.#fd, trailer, 0, TRAILER, this.#pos);
-    fs.closeSync(this.#fd);
+    const reader = IndexReader.fromFd(this.#fd, meta.dir);
+    if (!reader) throw new Error('the index just written does not read back');
     fs.renameSync(this.#tmp, this.#file);
+    return reader;
   }
 
   abort(): void {

@@ -45,8 +45,8 @@ export class TaskStore {
   readonly #rules: FieldRules;
   readonly #indexFile: string | undefined;
   #state: State | undefined;
-  /** Readers whose records the current table still points into. */
-  #readers = new Set<IndexReader>();
+  /** Open index files; older tables (snapshots held by watch) may still read from them, so all close together. */
+  readonly #readers = new Set<IndexReader>();
   #lastReads = 0;
   #indexError: string | undefined;
 
@@ -152,14 +152,11 @@ export class TaskStore {
       }
       const cols: Record<string, unknown[]> = { recOff, recLen };
       for (const name of Object.keys(columnsOf([]))) cols[name] = table.col(name as keyof Row);
-      writer.finish({ v: 1, dir: this.dir, n: table.n, dirs, problems, derived }, cols);
+      const reader = writer.finish({ v: 1, dir: this.dir, n: table.n, dirs, problems, derived }, cols);
       writer = undefined;
-      const reader = IndexReader.open(this.#indexFile, this.dir);
-      if (!reader) throw new Error('the index just written does not read back');
       const inMemory = Object.fromEntries(Object.keys(columnsOf([])).map((n) => [n, table.col(n as keyof Row)]));
       const next = new TaskTable(table.n, { reader, cols: inMemory, recOff, recLen });
-      for (const r of this.#readers) r.close();
-      this.#readers = new Set([reader]);
+      this.#readers.add(reader);
       this.#setState(next, derived, problems, dirs);
       this.#indexError = undefined;
     } catch (err) {

@@ -1,5 +1,7 @@
 // `tasks watch`: chokidar reports file-system events; each burst (events within SETTLE_MS) ends
-// in one refresh of the store and the change records that refresh implies (added, changed,
+// in one refresh of the store (changes made while chokidar was starting are caught by a refresh
+// once it is ready). Changes are diffed against the last state emitted, so writes made through
+// this same store (which refresh it themselves) are reported too. and the change records that refresh implies (added, changed,
 // removed, by comparing path, size and mtime and then the record). Runs until the signal aborts,
 // then closes the watcher and saves the index.
 
@@ -35,8 +37,11 @@ export async function* watchStore(store: TaskStore, signal: AbortSignal): AsyncG
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort);
   try {
+    let last = store.snapshot();
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     await store.refresh(false);
+    for (const change of store.diffSince(last)) yield change;
+    last = store.snapshot();
     while (!signal.aborted) {
       if (!pending && failure === undefined) await new Promise<void>((r) => (wake = r));
       wake = undefined;
@@ -44,9 +49,10 @@ export async function* watchStore(store: TaskStore, signal: AbortSignal): AsyncG
       if (signal.aborted) break;
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       pending = false;
-      const before = store.snapshot();
       await store.refresh(false);
-      for (const change of store.diffSince(before)) yield change;
+      const changes = store.diffSince(last);
+      last = store.snapshot();
+      for (const change of changes) yield change;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CommandContext, Rec } from '../../src/cli/types.js';
+import { tasksCommands } from '../../src/commands/tasks.js';
+import { defaultConfig } from '../../src/config/schema.js';
+import { StrataError } from '../../src/errors.js';
+import { EXAMPLES, task, tempDir, writeTask } from './helpers.js';
+
+function context(argsOpts: { args?: Record<string, unknown>; opts?: Record<string, unknown> }, cwd: string) {
+  const reported: { err: unknown; item?: Rec }[] = [];
+  const warnings: string[] = [];
+  const config = defaultConfig({}, tempDir('home'));
+  config.cache.dir = tempDir('cache');
+  const ctx = {
+    args: argsOpts.args ?? {},
+    opts: argsOpts.opts ?? {},
+    io: { cwd },
+    signal: new AbortController().signal,
+    config,
+    warn: (m: string) => warnings.push(m),
+    reportError: (err: unknown, item?: Rec) => reported.push({ err, item }),
+  } as unknown as CommandContext;
+  return { ctx, reported, warnings };
+}
+
+async function collect(name: string, ctx: CommandContext): Promise<Rec[]> {
+  const def = tasksCommands.find((c) => c.name === name)!;
+  const out: Rec[] = [];
+  for await (const r of await def.run(ctx)) out.push(r);
+  return out;
+}
+
+describe('tasks commands', () => {
+  it('ls lists the example folder filtered and sorted, as plain records with path', async () => {
+    const { ctx, reported } = context({ opts: { dir: 'examples/tasks', agent: ['OPSWARDEN'], priority: ['critical'], sort: 'id' } }, path.resolve(EXAMPLES, '../..'));
+    const recs = await collect('tasks ls', ctx);
+    expect(recs.map((r) => r.id)).toEqual(['least-privilege-policy', 'rotate-iam-access-keys', 'scheduler-limits']);
+    expect(recs[1]).toMatchObject({ path: 'rotate-iam-access-keys.md', due_date: '2025-10-01', tags: ['aws', 'security'], estimated_hours: 1 });
+    expect(reported).toEqual([]);
+  });
+
+  it('ls defaults to ./tasks from the config relative to the working directory and splits comma lists', async () => {
+    const cwd = tempDir('cwd');
+    fs.mkdirSync(path.join(cwd, 'tasks'));
+    writeTask(path.join(cwd, 'tasks'), 'a.md', task('a', { tags: '[x, y]' }));
+    writeTask(path.join(cwd, 'tasks'), 'b.md', task('b', { tags: '[z]', status: 'done' }));
+    const { ctx } = context({ opts: { tag: ['y,z'], status: 'todo,done', limit: 5 } }, cwd);
+    expect((await collect('tasks ls', ctx)).map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  it('ls lists good tasks, reports each bad file with path, line and reason, and fails at the end only with --strict', async () => {
+    const dir = tempDir('bad');
+    writeTask(dir, 'good.md', task('good'));
+    writeTask(dir, 'bad.md', '---\n: : :\n---\n');
+    const loose = context({ opts: { dir } }, '/');
+    expect((await collect('tasks ls', loose.ctx)).map((r) => r.id)).toEqual(['good']);
+    expect(loose.reported).toEqual([{ err: expect.any(StrataError), item: { path: 'bad.md', line: expect.any(Number), reason: expect.stringMatching(/invalid YAML/) } }]);
+
+    const strict = context({ opts: { dir, strict: true } }, '/');
+    const def = tasksCommands.find((c) => c.name === 'tasks ls')!;
+    const got: Rec[] = [];
+    const err = await (async () => {
+      for await (const r of await def.run(strict.ctx)) got.push(r);
+    })().catch((e: unknown) => e);
+    expect(got.map((r) => r.id)).toEqual(['good']);
+    expect(err).toMatchObject({ code: 'TASK_FILES_INVALID', kind: 'runtime' });
+    expect(strict.reported).toHaveLength(1);
+  });
+
+  it('ls refuses a bad date or count with a usage error naming the flag', async () => {
+    for (const opts of [{ dueBefore: 'soon' }, { limit: -1 }]) {
+      const { ctx } = context({ opts: { dir: EXAMPLES, ...opts } }, '/');
+      await expect(collect('tasks ls', ctx)).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(/--(due-before|limit)/) });
+    }
+  });
+
+  it('show includes the body and what blocks the task; an unknown id is a usage error', async () => {
+    const { ctx } = context({ args: { id: 'release-0-1' }, opts: { dir: EXAMPLES } }, '/');
+    const [rec] = await collect('tasks show', ctx);
+    expect(rec).toMatchObject({ id: 'release-0-1', blocked_by: ['e2e-cli-tests', 'startup-budget', 'least-privilege-policy'] });
+    expect(rec.body).toMatch(/^\n## Task Description\n/);
+    const missing = context({ args: { id: 'nope' }, opts: { dir: EXAMPLES } }, '/');
+    await expect(collect('tasks show', missing.ctx)).rejects.toMatchObject({ code: 'TASK_NOT_FOUND', kind: 'usage' });
+  });
+
+  it('add takes flags and key=value pairs; set changes keys and reports the record', async () => {
+    const dir = tempDir('add');
+    const added = await collect('tasks add', context({ args: { fields: ['estimated_hours=3', 'sprint=12'] }, opts: { dir, title: 'Tune the S3 read-ahead', tag: ['s3', 'perf'], priority: 'high' } }, '/').ctx);
+    expect(added).toEqual([expect.objectContaining({ id: 'tune-the-s3-read-ahead', tags: ['s3', 'perf'], priority: 'high', estimated_hours: 3, sprint: 12 })]);
+    const changed = await collect('tasks set', context({ args: { id: 'tune-the-s3-read-ahead', changes: ['status=in_progress', 'tags=s3'] } , opts: { dir } }, '/').ctx);
+    expect(changed).toEqual([expect.objectContaining({ status: 'in_progress', tags: ['s3'] })]);
+    await expect(collect('tasks set', context({ args: { id: 'tune-the-s3-read-ahead', changes: ['status'] }, opts: { dir } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_BAD_PAIR' });
+  });
+
+  it('stats is one record with snake_case groups', async () => {
+    const [rec] = await collect('tasks stats', context({ opts: { dir: EXAMPLES } }, '/').ctx);
+    expect(rec).toMatchObject({ total: 50, problems: 0, cycles: [], missing_dependencies: [] });
+    expect(Object.keys(rec)).toEqual(['total', 'by_status', 'by_agent', 'by_priority', 'by_tag', 'hours', 'overdue', 'blocked', 'cycles', 'missing_dependencies', 'problems']);
+  });
+
+  it('a missing folder is a usage error that names --dir', async () => {
+    await expect(collect('tasks ls', context({ opts: { dir: '/nonexistent/tasks' } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_DIR_MISSING', hint: expect.stringMatching(/--dir/) });
+  });
+});
