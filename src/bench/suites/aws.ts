@@ -60,7 +60,7 @@ export const suite: Suite = {
     const keys = ctx.quick ? 20_000 : 100_000;
     const smallFiles = 2_000;
     const bigSize = (ctx.quick ? 64 : 256) * MiB;
-    const { endpoint, child } = await startS3rver(join(ctx.tmpDir, 's3'), ['list', 'cp', 'big']);
+    const { endpoint, child } = await startS3rver(join(ctx.tmpDir, 's3'), ['list', 'copies', 'big']);
     const { rt, close } = await runtimeFor(ctx.tmpDir, endpoint, 32);
     const { closeClients, s3Client } = await import('../../aws/clients.js');
     try {
@@ -100,7 +100,7 @@ export const suite: Suite = {
       const timeCp = async (concurrency: number, prefix: string) => {
         const t = performance.now();
         let c = 0;
-        for await (const _ of copy({ rt: { ...rt, concurrency }, limiter: unlimited, progress: noProgress }, dir, `s3://cp/${prefix}/`, { recursive: true })) c++;
+        for await (const _ of copy({ rt: { ...rt, concurrency }, limiter: unlimited, progress: noProgress }, dir, `s3://copies/${prefix}/`, { recursive: true })) c++;
         return { ms: performance.now() - t, c };
       };
       const parallel = await timeCp(32, 'parallel');
