@@ -51,9 +51,12 @@ export function buildProgram(defs: CommandDef[], version: string, onCommand: OnC
 
   for (const def of defs) {
     const words = def.name.split(' ');
-    const parent = groupFor(words.slice(0, -1));
-    const cmd = new Command(words[words.length - 1]).description(def.summary);
-    if (def.description) cmd.description(`${def.summary}\n\n${def.description}`);
+    // A name that is also a group (`bench` and `bench cmd`) becomes the group's default
+    // subcommand, so the group's own options and its subcommands' options both parse.
+    const isGroup = defs.some((d) => d.name.startsWith(def.name + ' '));
+    const parent = isGroup ? groupFor(words) : groupFor(words.slice(0, -1));
+    const cmd = new Command(isGroup ? 'run' : words[words.length - 1]).description(def.summary);
+    if (def.description) cmd.description(`${def.summary}\n\n${def.description}`).summary(def.summary);
     for (const alias of def.aliases ?? []) cmd.alias(alias);
     for (const arg of def.args ?? []) {
       const name = arg.variadic ? `${arg.name}...` : arg.name;
@@ -71,7 +74,8 @@ export function buildProgram(defs: CommandDef[], version: string, onCommand: OnC
       const self = params[params.length - 1] as Command;
       await onCommand(def, self, params.slice(0, -2));
     });
-    parent.addCommand(cmd, { hidden: def.hidden });
+    if (isGroup) parent.description(def.summary);
+    parent.addCommand(cmd, { hidden: def.hidden || isGroup, isDefault: isGroup });
   }
   return program;
 }

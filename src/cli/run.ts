@@ -10,11 +10,15 @@ import { buildProgram } from './program.js';
 import { COMMANDS } from '../commands/index.js';
 import type { CommandContext, CommandDef, IO, Rec } from './types.js';
 import { resolveGlobals } from './resolve-globals.js';
+import { flagInfo } from './options.js';
 import { loadConfig } from '../config/load.js';
 import { createServices } from './services.js';
 import { Sink } from '../output/sink.js';
 import { loadRenderer, renderText } from '../output/renderers.js';
-import { publishCommand } from '../metrics/channels.js';
+import { publishCommand, type CommandEvent } from '../metrics/channels.js';
+import { Metrics } from '../metrics/metrics.js';
+import { subscribeUsageLog } from '../metrics/usage-log.js';
+import { renderStats } from '../metrics/stats-render.js';
 
 export interface RunOptions {
   /** Aborted on Ctrl-C / SIGTERM by the launcher. */
@@ -50,10 +54,21 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
       writeErr(`strata: warning: ${m}`);
     };
     let failures = 0;
+    const metrics = new Metrics();
+    const unsubscribe = [metrics.subscribe()];
+    if (!def.hidden) {
+      unsubscribe.push(subscribeUsageLog(config.cache.dir, { metrics, onError: () => warn(`cannot write the usage log in ${config.cache.dir}`) }));
+    }
     const services = createServices(config, globals, warn);
     const args: Record<string, unknown> = {};
     (def.args ?? []).forEach((a, i) => (args[a.name] = positional[i]));
     const opts = cmd.opts();
+    // A command option named like a global one (`cache invalidate --region`) is parsed by the
+    // program; hand it to the command when it was typed on the command line.
+    for (const o of def.options ?? []) {
+      const name = camel(flagInfo(o.flags).long);
+      if (opts[name] === undefined && cmd.getOptionValueSourceWithGlobals(name) === 'cli') opts[name] = raw[name];
+    }
     const ctx: CommandContext = {
       args,
       opts,
@@ -75,13 +90,23 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
       const records = await def.run(ctx);
       const renderer = def.raw ? renderText : await loadRenderer(globals.output);
       const sink = new Sink(io.stdout);
-      await renderer(stopOnAbort(records, signal), sink, { columns: io.columns, tty: io.stdoutIsTTY });
-      await sink.flush();
+      try {
+        await renderer(stopOnAbort(records, signal), sink, { columns: io.columns, tty: io.stdoutIsTTY, preferred: def.columns });
+      } finally {
+        // records produced before a failure still reach the reader
+        await sink.flush();
+      }
       if (signal.aborted) exitCode = EXIT.interrupted;
       else if (failures > 0) exitCode = EXIT.runtime;
+    } catch (err) {
+      exitCode = signal.aborted ? EXIT.interrupted : err instanceof StrataError ? err.exitCode : EXIT.runtime;
+      throw err;
     } finally {
       await services.close();
-      publishCommand({ command: def.name, argv, ms: performance.now() - started, exitCode });
+      const ms = performance.now() - started;
+      publishCommand({ command: def.name, argv, ms, exitCode, answeredBy: answeredBy(metrics) });
+      for (const stop of unsubscribe) stop();
+      if (globals.stats) io.stderr.write(renderStats(metrics.snapshot(), ms));
     }
   };
 
@@ -117,6 +142,17 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
     return d.code;
   }
 }
+
+/** Which tier answered this run's reads: upstream when any request went out. */
+function answeredBy(metrics: Metrics): CommandEvent['answeredBy'] {
+  const s = metrics.snapshot();
+  const upstream = Object.values(s.operations).some((o) => o.total > 0);
+  const tiers = (['memory', 'disk', 'redis'] as const).filter((t) => (s.cache[t]?.hit ?? 0) > 0);
+  if (upstream) return tiers.length ? 'mixed' : 'upstream';
+  return tiers.length === 1 ? tiers[0] : tiers.length > 1 ? 'mixed' : undefined;
+}
+
+const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
 function isBrokenPipe(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'EPIPE';

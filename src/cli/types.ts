@@ -56,6 +56,10 @@ export interface Example {
   cwd?: string;
   /** Exit code the example must end with (default 0). */
   exitCode?: number;
+  /** A long-running command: the examples test stops it (as Ctrl-C would) after this many ms. */
+  stopAfterMs?: number;
+  /** Needs a terminal (a live view): shown in help and docs, not run by the examples test. */
+  interactive?: boolean;
 }
 
 export interface IO {
@@ -109,6 +113,8 @@ export interface CommandDef {
    * command goes on; the exit code stays 0 unless --keep-going or the command's own --strict.
    */
   tolerant?: boolean;
+  /** Columns the table shows first, in this order; the rest follow while they fit. */
+  columns?: string[];
   /**
    * Writes text, not records: each record's `text` goes to stdout as is, whatever --output says
    * (completion scripts, the hidden completion answers).

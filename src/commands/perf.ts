@@ -43,6 +43,10 @@ const perfDashboard: CommandDef = {
     { flags: '--interval <duration>', summary: 'refresh period (default 1s)', type: 'duration' },
   ],
   output: 'nothing (draws on the terminal)',
+  examples: [
+    { summary: 'watch the mount running in another terminal', argv: ['perf', 'dashboard'], interactive: true },
+    { summary: 'watch one process, refreshing twice a second', argv: ['perf', 'dashboard', '--pid', '4242', '--interval', '500ms'], interactive: true },
+  ],
   async *run(ctx) {
     const { usageError } = await import('../errors.js');
     if (!ctx.io.stdoutIsTTY || !(ctx.io.stdin as { isTTY?: boolean }).isTTY) {

@@ -8,6 +8,8 @@ import type { Sink } from './sink.js';
 
 export interface RenderOptions {
   columns?: number;
+  /** Table columns to show first (the command's `columns`). */
+  preferred?: string[];
   /** Colour and terminal niceties. */
   tty: boolean;
 }

@@ -50,10 +50,11 @@ function fit(text: string, width: number, right: boolean): string {
   return right ? cut.padStart(width) : cut.padEnd(width);
 }
 
-export function layoutTable(records: Rec[], maxWidth: number, colour = false): string {
+export function layoutTable(records: Rec[], maxWidth: number, colour = false, preferred: string[] = []): string {
   if (records.length === 0) return '';
-  const columns: string[] = [];
-  const seen = new Set<string>();
+  const present = new Set(records.flatMap((r) => Object.keys(r)));
+  const columns: string[] = preferred.filter((c) => present.has(c));
+  const seen = new Set<string>(columns);
   for (const rec of records) {
     for (const k of Object.keys(rec)) {
       if (!seen.has(k)) {
@@ -99,5 +100,5 @@ export const renderTable: Renderer = async (records, sink, opts) => {
   const all: Rec[] = [];
   for await (const rec of records) all.push(rec);
   const colour = opts.tty && !process.env.NO_COLOR;
-  await sink.write(layoutTable(all, opts.columns ?? 120, colour));
+  await sink.write(layoutTable(all, opts.columns ?? 120, colour, opts.preferred));
 };
