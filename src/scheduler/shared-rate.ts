@@ -5,9 +5,9 @@
 // in-memory counter with the same window, answers whenever Redis is down, restarting or not yet
 // connected (`rejectIfRedisNotReady`) or slower than `timeoutMs` (RLWrapperTimeouts), so requests
 // keep their per-process cap instead of failing or hanging; the Redis client reconnects by itself
-// and the shared count resumes. A refused start waits out
-// the window (`msBeforeNext`) plus a little jitter, so processes do not all return at once.
-// The Redis client and the limiter library are imported here only, on first use.
+// and the shared count resumes. A refused start waits out the window (`msBeforeNext`) plus a
+// little jitter, so processes do not all return at once. The Redis client and the limiter
+// library are imported here only, on first use.
 
 import { runtimeError } from '../errors.js';
 import { sleep } from './backoff.js';
@@ -16,7 +16,7 @@ import type { RateWindow } from './options.js';
 export const RATE_KEY_PREFIX = 'strata:rate';
 /** Spread of the extra wait after a refusal, so waiting processes do not retry in lockstep. */
 const REFUSAL_JITTER_MS = 10;
-/** Give up waiting for a connection after this long and let the insurance limiter answer. */
+/** A single connection attempt gives up after this long (the client then retries in the background). */
 const CONNECT_TIMEOUT_MS = 1_000;
 /** Longest pause between reconnection attempts while Redis is away. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
@@ -25,14 +25,6 @@ export interface SharedRate {
   /** Waits until the lane may start one more request. */
   take(lane: string, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
-}
-
-interface Refusal {
-  msBeforeNext: number;
-}
-
-function isRefusal(e: unknown): e is Refusal {
-  return typeof e === 'object' && e !== null && typeof (e as Refusal).msBeforeNext === 'number' && !(e instanceof Error);
 }
 
 /**
@@ -51,13 +43,13 @@ async function connectWithin(connecting: Promise<unknown>, ms: number): Promise<
 export interface SharedRateOptions {
   redisUrl: string;
   window: RateWindow;
-  /** A Redis answer slower than this counts as Redis being away (config.cache.redisTimeout). */
+  /** A Redis answer (or the first connection) slower than this counts as Redis being away (config.cache.redisTimeout). */
   timeoutMs: number;
   random: () => number;
 }
 
 export async function createSharedRate({ redisUrl, window, timeoutMs, random }: SharedRateOptions): Promise<SharedRate> {
-  const [{ RateLimiterRedis, RateLimiterMemory, RLWrapperTimeouts }, { createClient }] = await Promise.all([
+  const [{ RateLimiterRedis, RateLimiterMemory, RateLimiterRes, RLWrapperTimeouts }, { createClient }] = await Promise.all([
     import('rate-limiter-flexible'),
     import('@keyv/redis'),
   ]);
@@ -71,7 +63,7 @@ export async function createSharedRate({ redisUrl, window, timeoutMs, random }: 
   });
   // Connection trouble is expected (Redis restarts); the insurance limiter covers it.
   client.on('error', () => undefined);
-  await connectWithin(client.connect(), CONNECT_TIMEOUT_MS);
+  await connectWithin(client.connect(), timeoutMs);
 
   const redisLimiter = new RateLimiterRedis({
     storeClient: client,
@@ -92,7 +84,7 @@ export async function createSharedRate({ redisUrl, window, timeoutMs, random }: 
           await limiter.consume(lane);
           return;
         } catch (e) {
-          if (!isRefusal(e)) {
+          if (!(e instanceof RateLimiterRes)) {
             throw runtimeError('RATE_LIMITER', `The shared rate limiter failed: ${(e as Error).message}`, 'Check STRATA_REDIS_URL or unset it to use per-process limits.', e);
           }
           await sleep(e.msBeforeNext + Math.floor(random() * REFUSAL_JITTER_MS), signal);

@@ -82,6 +82,14 @@ describe('rate caps shared through Redis', () => {
     expect(order).toEqual(['warming-1', 'interactive', 'warming-2']);
   });
 
+  it('works from a per-process cap when Redis is not there at all', async () => {
+    const nobody = await freePort();
+    const s = scheduler(`redis://127.0.0.1:${nobody}`);
+    const times = await starts(s, 'ec2:ca-central-1', 7);
+    expect(times).toHaveLength(7);
+    expect(startedInFirstWindow(times)).toBeLessThanOrEqual(5);
+  });
+
   it('keeps a per-process cap, without hanging, while Redis stops answering', async () => {
     const s = scheduler(redis.url);
     const lane = 's3:us-west-2';
