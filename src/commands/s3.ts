@@ -1,6 +1,7 @@
 // `strata s3 ...`: listings through the engine (cached, streamed page by page) and transfers
 // through the scheduler. Definitions are light; AWS code loads inside `run`.
 
+import { isAbsolute, resolve, sep } from 'node:path';
 import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js';
 
 const BANDWIDTH: OptionDef = { flags: '--max-bandwidth <rate>', summary: 'cap transfer speed in bytes per second, e.g. 50MB (or 50MB/s)' };
@@ -32,7 +33,16 @@ async function transferEnv(ctx: CommandContext, label: string) {
   return { rt, limiter: byteLimiter(rate), progress };
 }
 
-async function* transfer(ctx: CommandContext, src: string, dst: string, recursive: boolean): AsyncGenerator<Rec> {
+/** A local path relative to the command's working directory (kept as typed in process runs). */
+function local(ctx: CommandContext, p: string): string {
+  if (/^s3:\/\//i.test(p) || isAbsolute(p)) return p;
+  const abs = resolve(ctx.io.cwd, p);
+  return /[/\\]$/.test(p) ? abs + sep : abs;
+}
+
+async function* transfer(ctx: CommandContext, rawSrc: string, rawDst: string, recursive: boolean): AsyncGenerator<Rec> {
+  const src = local(ctx, rawSrc);
+  const dst = local(ctx, rawDst);
   const { copy } = await import('../aws/s3/cp.js');
   const env = await transferEnv(ctx, recursive ? 'copy' : 'transfer');
   try {
@@ -115,7 +125,7 @@ const get: CommandDef = {
     const { parseObjectUrl } = await import('../aws/s3/url.js');
     const src = String(ctx.args.url);
     parseObjectUrl(src);
-    yield* transfer(ctx, src, ctx.args.dest ? String(ctx.args.dest) : ctx.io.cwd + '/', false);
+    yield* transfer(ctx, src, ctx.args.dest ? String(ctx.args.dest) : ctx.io.cwd + sep, false);
   },
 };
 

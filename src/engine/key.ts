@@ -1,4 +1,5 @@
-// Cache keys. One operation, one key: `aws:<profile>:<region>:<service>:<Operation>:<hash>` or
+// Cache keys. One operation, one key: `aws:<profile>:<region>:<service>:<Operation>:<hash>`
+// (S3 operations on a bucket: `aws:<profile>:<region>:s3:<Operation>:<bucket>:<hash>`) or
 // `tasks:<dir-hash>:<Operation>:<hash>`. The hash is over a canonical JSON of the parameters, so
 // calls that mean the same thing share a key:
 //   - object keys sorted; undefined, null, empty arrays and empty objects dropped (the API's defaults);
@@ -52,5 +53,7 @@ export function operationKey(op: Operation): string {
   }
   const params = canonicalJson(op.params);
   const hash = shortHash(op.scope.endpoint ? `${op.scope.endpoint}\n${params}` : params);
-  return `aws:${segment(op.scope.profile, 'default')}:${segment(op.scope.region, 'global')}:${segment(op.service, 'svc')}:${segment(op.name, 'op')}:${hash}`;
+  // S3 keys name their bucket, so a write can invalidate just that bucket's listings.
+  const bucket = op.service === 's3' && typeof op.params.Bucket === 'string' ? `${segment(op.params.Bucket, 'bucket')}:` : '';
+  return `aws:${segment(op.scope.profile, 'default')}:${segment(op.scope.region, 'global')}:${segment(op.service, 'svc')}:${segment(op.name, 'op')}:${bucket}${hash}`;
 }

@@ -150,6 +150,18 @@ describe('s3 cp', () => {
     for (const [p, body] of Object.entries(files)) expect(readFileSync(join(back, p), 'utf8')).toBe(body);
   });
 
+  it('a write invalidates the cached listings of the bucket it wrote to, and only those', async () => {
+    const rt = s3.rt();
+    await collect(listObjects(rt, { bucket: 'src', key: '' }, { recursive: true }));
+    await collect(listObjects(rt, { bucket: 'dst', key: '' }, { recursive: true }));
+    const listingKeys = async () => (await collect(s3.engine.entries('aws:*:*:s3:ListObjectsV2:*'))).map((e) => String(e.key).split(':')[5]);
+    expect(new Set(await listingKeys())).toEqual(new Set(['src', 'dst']));
+    const file = join(work, 'one.txt');
+    writeFileSync(file, '1');
+    await collect(copy(env(rt), file, 's3://dst/one.txt'));
+    expect(new Set(await listingKeys())).toEqual(new Set(['src']));
+  });
+
   it('copies between buckets on the server side, and into a prefix keeps the name', async () => {
     const [rec] = await collect(copy(env(), 's3://src/big.bin', 's3://dst/copies/'));
     expect(rec).toMatchObject({ Source: 's3://src/big.bin', Destination: 's3://dst/copies/big.bin' });

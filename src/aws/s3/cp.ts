@@ -127,7 +127,7 @@ export async function* copy(env: TransferEnv, src: string, dst: string, opts: Co
     };
     for await (const rec of boundedMap(recursiveJobs(env, src, dst), env.rt.concurrency, run)) if (rec) yield rec;
   } finally {
-    if (wrote) await invalidateListings(env.rt);
+    if (wrote) await invalidateListings(env.rt, parseS3Url(dst).bucket);
   }
 }
 

@@ -12,4 +12,5 @@ export const suiteEntries: readonly SuiteEntry[] = [
   { name: 'cache', load: () => import('./cache.js') },
   { name: 'scheduler', load: () => import('./scheduler.js') },
   { name: 'startup', load: () => import('./startup.js') },
+  { name: 'aws', load: () => import('./aws.js') },
 ];
