@@ -23,14 +23,19 @@ export interface ParsedDate {
   dateOnly: boolean;
 }
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Strict ISO 8601 (date, or date and time; no zone means UTC); undefined when not a real date. */
 export function parseDate(text: string): ParsedDate | undefined {
   const m = DATE_RE.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const day = Date.UTC(+y, +mo - 1, +d);
-  const back = new Date(day);
-  if (back.getUTCFullYear() !== +y || back.getUTCMonth() !== +mo - 1 || back.getUTCDate() !== +d) return undefined;
+  const year = +y;
+  const month = +mo;
+  const dd = +d;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || dd < 1 || dd > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) return undefined;
+  const day = Date.UTC(year, month - 1, dd);
   if (h === undefined) return { ms: day, dateOnly: true };
   if (+h > 23 || +mi > 59 || (s !== undefined && +s > 59)) return undefined;
   let ms = day + ((+h * 60 + +mi) * 60 + +(s ?? 0)) * 1000 + Math.floor(Number(frac ?? 0) * 1000);

@@ -14,6 +14,8 @@ import path from 'node:path';
 
 const MAGIC = 'STRIDX01';
 const TRAILER = 24;
+/** Batch size of index writes: few syscalls, bounded memory while a cold build streams. */
+const FLUSH_BYTES = 1 << 20;
 export const INDEX_VERSION = 1;
 
 export interface IndexedProblem {
@@ -124,6 +126,8 @@ export class IndexWriter {
   readonly #tmp: string;
   readonly #fd: number;
   #pos = 0;
+  #pending: string[] = [];
+  #pendingBytes = 0;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -132,21 +136,32 @@ export class IndexWriter {
     this.#fd = fs.openSync(this.#tmp, 'w+');
   }
 
-  /** Appends bytes, returning their offset. */
+  /** Appends text, returning its offset and byte length; writes go out in ~1 MB batches. */
   append(text: string): [number, number] {
-    const buf = Buffer.from(text, 'utf8');
-    fs.writeSync(this.#fd, buf, 0, buf.length, this.#pos);
-    const at = this.#pos;
-    this.#pos += buf.length;
-    return [at, buf.length];
+    const len = Buffer.byteLength(text);
+    const at = this.#pos + this.#pendingBytes;
+    this.#pending.push(text);
+    this.#pendingBytes += len;
+    if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
+    return [at, len];
   }
 
   /** Appends a byte range of an older index. */
   appendFrom(reader: IndexReader, off: number, len: number): [number, number] {
+    this.#flush();
     reader.copy(off, len, this.#fd, this.#pos);
     const at = this.#pos;
     this.#pos += len;
     return [at, len];
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const buf = Buffer.from(this.#pending.join(''), 'utf8');
+    fs.writeSync(this.#fd, buf, 0, buf.length, this.#pos);
+    this.#pos += buf.length;
+    this.#pending = [];
+    this.#pendingBytes = 0;
   }
 
   /**
@@ -158,6 +173,7 @@ export class IndexWriter {
     const cols: Record<string, [number, number]> = {};
     for (const [name, values] of Object.entries(columns)) cols[name] = this.append(JSON.stringify(values));
     const [metaOff, metaLen] = this.append(JSON.stringify({ ...meta, cols }));
+    this.#flush();
     const trailer = Buffer.alloc(TRAILER);
     trailer.write(MAGIC, 0, 'latin1');
     trailer.writeDoubleLE(metaOff, 8);

@@ -14,7 +14,7 @@ import type { TaskFs } from './types.js';
 export const RACY_MS = 2000;
 
 export interface Listing {
-  /** Sorted folder-relative paths of `*.md` files, with their stat. */
+  /** Sorted folder-relative paths of `*.md` files, with their stat (-1 when not stat'ed: to be read). */
   files: { path: string; size: number; mtime: number }[];
   dirs: [string, number][];
 }
@@ -66,8 +66,14 @@ export function listFolder(root: string, fs: TaskFs, base: ScanBase): Listing {
   visit('');
   if (!reusedAll || base.problems.length > 0) names.sort(byCodePoint);
   const files: Listing['files'] = [];
+  if (!base.table && base.problems.length === 0) {
+    // Nothing to validate against: every file is read, and reading gives its size and mtime.
+    for (const p of names) files.push({ path: p, size: -1, mtime: -1 });
+    return { files, dirs };
+  }
+  const prefix = root.endsWith('/') ? root : `${root}/`;
   for (const p of names) {
-    const st = fs.stat(path.join(root, p));
+    const st = fs.stat(prefix + p);
     if (st && !st.isDir) files.push({ path: p, size: st.size, mtime: st.mtimeMs });
   }
   return { files, dirs };
@@ -133,9 +139,10 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
     reads++;
     let head: ReturnType<TaskFs['readHead']>;
     try {
-      head = fs.readHead(path.join(root, f.path));
+      head = fs.readHead(`${root}/${f.path}`);
     } catch (err) {
       changed = true;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       steps.push({ kind: 'problem', problem: { path: f.path, size: f.size, mtimeMs: f.mtime, line: 1, reason: `cannot read: ${(err as Error).message}` } });
       continue;
     }

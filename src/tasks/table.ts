@@ -61,9 +61,13 @@ export function idOf(path: string, data: Record<string, unknown>): string {
 
 /** The record a task file yields: front matter keys as they are, `id` ensured, plus `path`. */
 export function recordJson(row: Row, data: Record<string, unknown>): string {
-  const rec: Record<string, unknown> = data.id === undefined || data.id === null ? { id: row.id, ...data } : { ...data };
-  rec.path = row.path;
-  return JSON.stringify(rec);
+  if (data.id === undefined || data.id === null || 'path' in data) {
+    const rec: Record<string, unknown> = data.id === undefined || data.id === null ? { id: row.id, ...data } : { ...data };
+    rec.path = row.path;
+    return JSON.stringify(rec);
+  }
+  const json = JSON.stringify(data);
+  return `${json.slice(0, -1)},"path":${JSON.stringify(row.path)}}`;
 }
 
 type Columns = { [K in ColumnName]: Row[K][] };
