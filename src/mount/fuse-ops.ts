@@ -97,6 +97,9 @@ export function fuseOps(fs: S3Filesystem, stats: MountStats, clock: Clock, warn:
     rmdir: op('rmdir', (path: string) => fs.rmdir(path)),
     rename: op('rename', (from: string, to: string) => fs.rename(from, to)),
     statfs: op('statfs', () => fs.statfs()),
+    // No extended attributes: ENOSYS makes the kernel stop asking (ls -l asks for every file).
+    getxattr: (_p: string, _n: string, _pos: number, cb: Cb) => cb(-ERRNO.ENOSYS),
+    listxattr: (_p: string, cb: Cb) => cb(-ERRNO.ENOSYS),
     // S3 keeps no times, modes or owners: accepting these keeps `touch` and `cp -p` working.
     utimens: op('utimens', () => undefined),
     chmod: op('chmod', () => undefined),

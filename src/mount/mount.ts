@@ -80,11 +80,12 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   const stats = new MountStats(clock);
   const store = new ObjectStore({ bucket: opts.bucket, client: opts.client, scheduler: opts.scheduler, region: opts.scope.region, stats });
-  const meta = new MetadataCache({ store, ttlMs: opts.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS, clock });
+  const metadataTtl = opts.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS;
+  const meta = new MetadataCache({ store, ttlMs: metadataTtl, clock });
   const l2 = new DiskBlockCache({ dir: join(opts.cacheDir, 'blocks'), maxBytes: opts.diskCacheBytes ?? DEFAULT_DISK_CACHE_BYTES });
   const io = new IoScheduler({
     maxInFlight: MAX_FETCHES_IN_FLIGHT,
-    maxBufferedBytes: Math.max(4 * blockSize, Math.min(opts.cacheSize / 2, 64 * MiB)),
+    maxBufferedBytes: Math.max(2 * blockSize, Math.min(opts.cacheSize / 2, 32 * MiB)),
     agingMs: AGING_MS,
     clock,
   });
@@ -134,6 +135,11 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
   const fuse = new Fuse(mnt, fuseOps(fs, stats, clock, opts.warn), {
     fsname: `strata:${opts.bucket}`,
     subtype: 'strata',
+    // The kernel keeps attributes and entries as long as our metadata TTL, and keeps file pages
+    // until a getattr shows a new mtime or size (auto_cache): warm re-reads never reach us.
+    attrTimeout: Math.max(1, Math.round(metadataTtl / 1000)),
+    entryTimeout: Math.max(1, Math.round(metadataTtl / 1000)),
+    autoCache: true,
     // fuse-native answers ETIMEDOUT after 15 s by default: uploads and large opens take longer,
     // and reads carry their own deadlines (reader.ts).
     timeout: { default: 60_000, read: false, write: false, flush: false, fsync: false, release: false, open: false, rename: false, truncate: false, create: false },

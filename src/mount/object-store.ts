@@ -128,9 +128,17 @@ export class ObjectStore {
       'GetObject',
       priority,
       (s) => new s.GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}`, IfMatch: etag || undefined }),
+      // Straight into one buffer of the known size: no chunk list, no second copy.
       async (out) => {
-        const bytes: Uint8Array = await out.Body.transformToByteArray();
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const buf = Buffer.allocUnsafe(end - start);
+        let at = 0;
+        for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+          if (at + chunk.length > buf.length) throw new Error(`GetObject returned more than the ${buf.length} bytes asked for`);
+          buf.set(chunk, at);
+          at += chunk.length;
+        }
+        if (at !== buf.length) throw new Error(`GetObject returned ${at} of ${buf.length} bytes`);
+        return buf;
       },
     );
     this.#stats.bytes.downloaded += buf.length;

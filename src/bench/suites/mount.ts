@@ -1,0 +1,190 @@
+// Mount suite: the FUSE mount against s3rver (a child process, so its memory is not counted),
+// the mount itself in this process, and readers as child processes (a synchronous call into a
+// mount from the process serving it would deadlock). Figures: sequential cold read through the
+// mount vs direct GETs of the same object in the same run (one stream, and parallel ranged GETs
+// as `s3 get` does), warm re-read, stat p99 on a cached entry, `ls -l` of a 1,000-entry directory
+// the second time, peak RSS while streaming a large object with the default cache size, and
+// read-ahead accuracy on sequential reads / read-ahead bytes during random reads.
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Figure, Suite, SuiteContext } from '../types.js';
+
+const MiB = 1024 * 1024;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function sh(command: string): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - t0 }));
+  });
+}
+
+async function must(command: string): Promise<{ stdout: string; ms: number }> {
+  const r = await sh(command);
+  if (r.code !== 0) throw new Error(`bench mount: \`${command}\` failed: ${r.stderr}`);
+  return r;
+}
+
+async function startS3rver(dir: string, bucket: string): Promise<{ endpoint: string; stop(): void }> {
+  const port = await freePort();
+  const bin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js');
+  const child = spawn(process.execPath, [bin, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '-s', '--configure-bucket', bucket], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if ((await sh(`exec 3<>/dev/tcp/127.0.0.1/${port}`)).code === 0) return { endpoint, stop: () => child.kill('SIGTERM') };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('bench mount: s3rver did not start');
+}
+
+const mbps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+
+export const suite: Suite = {
+  name: 'mount',
+  summary: 'FUSE mount over s3rver: cold and warm reads, stat and ls latency, RSS, read-ahead accuracy',
+  async run(ctx: SuiteContext): Promise<Figure[]> {
+    const seqSize = (ctx.quick ? 64 : 256) * MiB;
+    const rssSize = (ctx.quick ? 256 : 1024) * MiB;
+    const bucket = 'bench';
+    const s3dir = join(ctx.tmpDir, 's3rver');
+    const mnt = join(ctx.tmpDir, 'mnt');
+    await mkdir(s3dir, { recursive: true });
+    await mkdir(mnt, { recursive: true });
+    const server = await startS3rver(s3dir, bucket);
+    const [{ S3Client, GetObjectCommand, PutObjectCommand }, { Upload }, { createScheduler }, { mountS3, DEFAULT_CACHE_SIZE, DEFAULT_BLOCK_SIZE }] = await Promise.all([
+      import('@aws-sdk/client-s3'),
+      import('@aws-sdk/lib-storage'),
+      import('../../scheduler/index.js'),
+      import('../../mount/mount.js'),
+    ]);
+    const client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const scheduler = createScheduler({ concurrency: 16, rate: 0, retries: 2 });
+    const figures: Figure[] = [];
+    let handle: Awaited<ReturnType<typeof mountS3>> | undefined;
+    try {
+      ctx.log(`mount: preparing objects (${seqSize / MiB} MiB, ${rssSize / MiB} MiB, 1,000 small)`);
+      const upload = async (key: string, size: number) => {
+        const file = join(ctx.tmpDir, `${key}.src`);
+        await must(`openssl enc -aes-128-ctr -pass pass:${key} -nosalt -pbkdf2 -in /dev/zero 2>/dev/null | head -c ${size} > ${file}`);
+        const { createReadStream } = await import('node:fs');
+        await new Upload({ client, params: { Bucket: bucket, Key: key, Body: createReadStream(file) }, partSize: 5 * MiB, queueSize: 2 }).done();
+        await must(`rm -f ${file}`);
+      };
+      await upload('seq.bin', seqSize);
+      await upload('big.bin', rssSize);
+      for (let i = 0; i < 1000; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `many/f${String(i + j).padStart(4, '0')}.txt`, Body: 'x' }))));
+      }
+
+      // Direct GETs of the same object, in this process: one stream, then parallel ranged GETs.
+      let t0 = performance.now();
+      const whole = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'seq.bin' }));
+      let got = 0;
+      for await (const chunk of whole.Body as AsyncIterable<Buffer>) got += chunk.length;
+      const directStream = mbps(got, performance.now() - t0);
+      t0 = performance.now();
+      const ranges = Array.from({ length: Math.ceil(seqSize / DEFAULT_BLOCK_SIZE) }, (_, i) => i);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < ranges.length) {
+            const i = ranges[next++];
+            const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'seq.bin', Range: `bytes=${i * DEFAULT_BLOCK_SIZE}-${(i + 1) * DEFAULT_BLOCK_SIZE - 1}` }));
+            await out.Body!.transformToByteArray();
+          }
+        }),
+      );
+      const directRanged = mbps(seqSize, performance.now() - t0);
+      const direct = Math.max(directStream, directRanged);
+
+      handle = await mountS3({
+        bucket, prefix: '', mountpoint: mnt, readOnly: false, cacheSize: DEFAULT_CACHE_SIZE,
+        cacheDir: join(ctx.tmpDir, 'cache'), client, scheduler,
+        scope: { profile: 'default', region: 'us-east-1', endpoint: server.endpoint },
+        warn: (m) => ctx.log(`mount: ${m}`),
+      });
+      const m = handle.metrics;
+      // First use of the mount loads the SDK's command modules: not part of a cold *cache* read.
+      await must(`cat ${mnt}/many/f0000.txt > /dev/null`);
+
+      const cold = await must(`dd if=${mnt}/seq.bin of=/dev/null bs=1M status=none`);
+      const coldMbps = mbps(seqSize, cold.ms);
+      const afterSeq = m().prefetch;
+      figures.push(
+        { name: 'mount.read.cold', unit: 'MiB/s', better: 'higher', samples: [coldMbps], note: `sequential dd bs=1M of a ${seqSize / MiB} MiB object through the mount, empty caches` },
+        { name: 's3.get.direct.stream', unit: 'MiB/s', better: 'higher', samples: [directStream], note: 'one GetObject stream of the same object, same run' },
+        { name: 's3.get.direct.ranged', unit: 'MiB/s', better: 'higher', samples: [directRanged], note: `8 parallel ranged GETs of ${DEFAULT_BLOCK_SIZE / MiB} MiB, same run` },
+        { name: 'mount.read.cold.ratio', unit: 'ratio', better: 'higher', samples: [coldMbps / direct], target: '>= 0.8', note: 'cold read through the mount / the faster direct GET' },
+        { name: 'mount.prefetch.accuracy.sequential', unit: 'ratio', better: 'higher', samples: [afterSeq.accuracy ?? 0], target: '>= 0.9', note: 'prefetched bytes later read / prefetched bytes' },
+      );
+
+      const warm: number[] = [];
+      for (let i = 0; i < (ctx.quick ? 3 : 5); i++) warm.push(seqSize / 1e9 / ((await must(`dd if=${mnt}/seq.bin of=/dev/null bs=1M status=none`)).ms / 1000));
+      figures.push({ name: 'mount.read.warm', unit: 'GB/s', better: 'higher', samples: warm, target: '>= 1', note: `re-read of the ${seqSize / MiB} MiB object: kernel page cache (auto_cache) over our block caches` });
+      // The same re-read bypassing the kernel's page cache (O_DIRECT): our L1/L2 block caches alone.
+      const direct1 = await sh(`dd if=${mnt}/seq.bin of=/dev/null bs=1M iflag=direct status=none`);
+      if (direct1.code === 0) {
+        const own: number[] = [];
+        for (let i = 0; i < (ctx.quick ? 3 : 5); i++) own.push(seqSize / 1e9 / ((await must(`dd if=${mnt}/seq.bin of=/dev/null bs=1M iflag=direct status=none`)).ms / 1000));
+        figures.push({ name: 'mount.read.warm.blockcache', unit: 'GB/s', better: 'higher', samples: own, note: `O_DIRECT re-read: L1 (${DEFAULT_CACHE_SIZE / MiB} MiB) and the disk block cache, no page cache` });
+      } else {
+        ctx.log(`mount: O_DIRECT re-read not possible here (${direct1.stderr.trim()}): no block-cache-only figure`);
+      }
+
+      // stat on a cached entry, from a child node process (fs.statSync is fine there).
+      await must(`stat ${mnt}/seq.bin >/dev/null`);
+      const statJs = `const fs=require('fs');const p=process.argv[1];const t=[];for(let i=0;i<2000;i++){const a=process.hrtime.bigint();fs.statSync(p);t.push(Number(process.hrtime.bigint()-a)/1e6)}console.log(JSON.stringify(t))`;
+      const statSamples: number[] = JSON.parse((await must(`node -e "${statJs}" ${mnt}/seq.bin`)).stdout);
+      figures.push({ name: 'mount.stat.cached', unit: 'ms', better: 'lower', samples: statSamples, target: 'p99 < 1', note: '2,000 stat() of one entry from a child process' });
+
+      await must(`ls -l ${mnt}/many > /dev/null`);
+      const ls: number[] = [];
+      for (let i = 0; i < 5; i++) ls.push((await must(`ls -l ${mnt}/many > /dev/null`)).ms);
+      figures.push({ name: 'mount.ls.1000.second', unit: 'ms', better: 'lower', samples: ls, target: '< 50', note: '`ls -l` of a 1,000-entry directory after a first listing (includes spawning ls)' });
+
+      // Random reads: 4 KiB at random offsets of the big object; read-ahead must stay off.
+      const before = m().prefetch;
+      const randJs = `const fs=require('fs');const fd=fs.openSync(process.argv[1]);const b=Buffer.alloc(4096);let s=7;for(let i=0;i<200;i++){s=(s*1103515245+12345)%2147483648;fs.readSync(fd,b,0,4096,(s%${rssSize / 4096 - 1})*4096)}`;
+      await must(`node -e "${randJs}" ${mnt}/big.bin`);
+      const after = m().prefetch;
+      figures.push({ name: 'mount.prefetch.random.bytes', unit: 'bytes', better: 'lower', samples: [after.bytesPrefetched - before.bytesPrefetched], target: '== 0', note: '200 random 4 KiB reads: bytes read ahead' });
+
+      // Peak RSS of this process (the mount) while streaming the big object cold.
+      ctx.log(`mount: RSS before the large read ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+      let peak = process.memoryUsage().rss;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+      const big = await must(`dd if=${mnt}/big.bin of=/dev/null bs=1M status=none`);
+      clearInterval(sampler);
+      figures.push(
+        { name: 'mount.rss.peak', unit: 'MB', better: 'lower', samples: [peak / 1e6], target: '< 200', note: `peak RSS of the mounting process while reading ${rssSize / MiB} MiB, default cache size` },
+        { name: 'mount.read.cold.large', unit: 'MiB/s', better: 'higher', samples: [mbps(rssSize, big.ms)], note: `sequential read of ${rssSize / MiB} MiB` },
+      );
+    } finally {
+      if (handle) await handle.unmount();
+      await scheduler.close();
+      client.destroy();
+      server.stop();
+    }
+    return figures;
+  },
+};
