@@ -73,25 +73,37 @@ export function parseFastYaml(text: string): Record<string, FastValue> | undefin
 }
 
 function oneLineScalar(raw: string): Scalar | undefined {
-  const s = raw.replace(/[ \t]+$/, '');
-  if (s.startsWith("'")) {
+  const last = raw.charCodeAt(raw.length - 1);
+  const s = last === 32 || last === 9 ? raw.replace(/[ \t]+$/, '') : raw;
+  const first = s.charCodeAt(0);
+  if (first === 39 /* ' */) {
     if (s.length < 2 || !s.endsWith("'")) return undefined;
     const inner = s.slice(1, -1);
+    if (!inner.includes("'")) return inner;
     if (/'(?!')/.test(inner.replace(/''/g, ''))) return undefined;
     return inner.replace(/''/g, "'");
   }
-  if (s.startsWith('"')) return doubleQuoted(s);
+  if (first === 34 /* " */) return doubleQuoted(s);
   return plain(s);
 }
 
+const KEYWORDS = new Map<string, Scalar>([
+  ['', null], ['~', null], ['null', null], ['Null', null], ['NULL', null],
+  ['true', true], ['True', true], ['TRUE', true], ['false', false], ['False', false], ['FALSE', false],
+]);
+
+/** A plain scalar resolved by the YAML 1.2 core schema; undefined for anything unusual. */
 function plain(s: string): Scalar | undefined {
-  if (s === '' || s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
-  if (s === 'true' || s === 'True' || s === 'TRUE') return true;
-  if (s === 'false' || s === 'False' || s === 'FALSE') return false;
-  if (INT.test(s)) return Number.isSafeInteger(Number(s)) ? Number(s) : undefined;
-  if (FLOAT.test(s)) return Number(s);
+  const keyword = KEYWORDS.get(s);
+  if (keyword !== undefined) return keyword;
+  const c = s.charCodeAt(0);
+  const numberLike = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+  if (numberLike) {
+    if (INT.test(s)) return Number.isSafeInteger(Number(s)) ? Number(s) : undefined;
+    if (FLOAT.test(s)) return Number(s);
+    if (/^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0[ox]/.test(s)) return undefined;
+  }
   if (INDICATOR.test(s) || s.includes(': ') || s.includes(' #') || s.includes('\t') || s.endsWith(':')) return undefined;
-  if (/^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0[ox]/.test(s)) return undefined;
   return s;
 }
 

@@ -7,6 +7,8 @@ import type { TaskFs } from './types.js';
 /** Front matter of real task files is ~1 KB; 16 KB covers nearly all in one read. */
 const HEAD_BYTES = 16 * 1024;
 const CLOSING_FENCE = /\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+/** One buffer for every head read (reads are synchronous): no 16 KB allocation per file. */
+const headBuffer = Buffer.allocUnsafe(HEAD_BYTES);
 
 export const nodeTaskFs: TaskFs = {
   readdir(dir) {
@@ -20,14 +22,11 @@ export const nodeTaskFs: TaskFs = {
     const fd = fs.openSync(path, 'r');
     try {
       const st = fs.fstatSync(fd);
-      const want = Math.min(st.size, HEAD_BYTES);
-      const buf = Buffer.allocUnsafe(want);
-      const n = want === 0 ? 0 : fs.readSync(fd, buf, 0, want, 0);
-      let head = buf.subarray(0, n);
+      const n = st.size === 0 ? 0 : fs.readSync(fd, headBuffer, 0, Math.min(st.size, HEAD_BYTES), 0);
+      let head = headBuffer.subarray(0, n);
       if (n < st.size && !CLOSING_FENCE.test(head.toString('latin1'))) {
         const all = Buffer.allocUnsafe(st.size);
-        const total = fs.readSync(fd, all, 0, st.size, 0);
-        head = all.subarray(0, total);
+        head = all.subarray(0, fs.readSync(fd, all, 0, st.size, 0));
       }
       return { text: head.toString('utf8'), size: st.size, mtimeMs: st.mtimeMs, binary: head.includes(0) };
     } finally {

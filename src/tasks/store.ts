@@ -144,12 +144,32 @@ export class TaskStore {
       writer = new IndexWriter(this.#indexFile);
       const recOff: number[] = [];
       const recLen: number[] = [];
+      // Unchanged records that sit next to each other in the old index are copied as one range.
+      let runFrom = -1;
+      let runStart = 0;
+      let runEnd = 0;
+      const copyRun = () => {
+        if (runFrom === -1) return;
+        const [at] = writer!.appendFrom(table.reader!, runStart, runEnd - runStart);
+        for (let k = runFrom; k < recOff.length; k++) recOff[k] = at + (recOff[k] - runStart);
+        runFrom = -1;
+      };
       for (let i = 0; i < table.n; i++) {
         const range = table.indexedRange(i);
-        const [off, len] = range ? writer.appendFrom(table.reader!, range[0], range[1]) : writer.append(table.recordText(i));
+        if (range) {
+          if (runFrom !== -1 && range[0] !== runEnd) copyRun();
+          if (runFrom === -1) [runFrom, runStart, runEnd] = [i, range[0], range[0]];
+          recOff.push(range[0]);
+          recLen.push(range[1]);
+          runEnd = range[0] + range[1];
+          continue;
+        }
+        copyRun();
+        const [off, len] = writer.append(table.recordText(i));
         recOff.push(off);
         recLen.push(len);
       }
+      copyRun();
       const cols: Record<string, unknown[]> = { recOff, recLen };
       for (const name of Object.keys(columnsOf([]))) cols[name] = table.col(name as keyof Row);
       const reader = writer.finish({ v: 1, dir: this.dir, n: table.n, dirs, problems, derived }, cols);

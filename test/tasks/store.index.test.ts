@@ -30,7 +30,9 @@ describe('the persisted task index', () => {
     const dir = tempDir('one-of-10k');
     const cacheDir = tempDir('cache');
     generateTaskFolder(dir, 10_000);
-    (await openTaskStore({ dir, cacheDir })).close();
+    const cold = await openTaskStore({ dir, cacheDir });
+    const others = [...cold.list()].filter((t) => t.id !== 'task-004321');
+    cold.close();
 
     const target = path.join(dir, 'task-004321.md');
     fs.writeFileSync(target, fs.readFileSync(target, 'utf8').replace(/^status: .*$/m, 'status: review').replace('title: ', 'title: Edited '));
@@ -42,8 +44,10 @@ describe('the persisted task index', () => {
     store.close();
 
     const again = countingFs();
-    (await openTaskStore({ dir, cacheDir, fs: again })).close();
+    const reopened = await openTaskStore({ dir, cacheDir, fs: again });
     expect(again.reads.length).toBeLessThanOrEqual(1);
+    expect([...reopened.list()].filter((t) => t.id !== 'task-004321')).toEqual(others);
+    reopened.close();
   });
 
   it('notices added and removed files and a file changed back to the same size', async () => {
