@@ -1,9 +1,16 @@
 // Process wiring for bin/strata.js: real streams, Ctrl-C / SIGTERM as an AbortSignal, the exit
 // code from run(). A second Ctrl-C exits at once.
 
-import { run } from './cli/run.js';
+import { VERSION } from './version.js';
 
-export function main(): void {
+export async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  // the one answer that needs nothing else loaded
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(VERSION + '\n');
+    return;
+  }
+  const { run } = await import('./cli/run.js');
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -16,7 +23,7 @@ export function main(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  run(process.argv.slice(2), {
+  await run(argv, {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,

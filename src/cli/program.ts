@@ -29,6 +29,32 @@ export function exampleHelp(def: CommandDef): string {
   return lines.join('\n');
 }
 
+/**
+ * The definitions an argv can reach: the command named by its leading words (skipping global
+ * options and their values), with every command under that name. Building only those keeps
+ * start-up lean; an argv that names nothing (help, a typo) gets the whole registry.
+ */
+export function reachable(argv: string[], defs: CommandDef[]): CommandDef[] {
+  const valueFlags = new Set(GLOBAL_OPTIONS.filter((o) => /[<[]/.test(o.flags)).flatMap((o) => o.flags.match(/-{1,2}[\w-]+/g) ?? []));
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && valueFlags.has(a)) i++;
+      if (!valueFlags.has(a.split('=')[0])) break; // a command's own option: the name has ended
+      continue;
+    }
+    words.push(a);
+  }
+  for (let n = words.length; n > 0; n--) {
+    const name = words.slice(0, n).join(' ');
+    const hits = defs.filter((d) => d.name === name || d.name.startsWith(name + ' ') || d.aliases?.includes(name));
+    if (hits.length > 0) return hits;
+  }
+  return defs;
+}
+
 export function buildProgram(defs: CommandDef[], version: string, onCommand: OnCommand): Command {
   const program = new Command('strata')
     .description('Nushell-style records from AWS and task files, through one cache and one scheduler.')

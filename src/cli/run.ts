@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 import { EXIT, StrataError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { buildProgram } from './program.js';
+import { buildProgram, reachable } from './program.js';
 import { COMMANDS } from '../commands/index.js';
 import type { CommandContext, CommandDef, IO, Rec } from './types.js';
 import { resolveGlobals } from './resolve-globals.js';
@@ -43,7 +43,7 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
   };
 
   const execute = async (def: CommandDef, cmd: Command, positional: unknown[]) => {
-    const started = performance.now();
+    const started = monotonicMs();
     const raw = cmd.optsWithGlobals();
     const { config } = await loadConfig({ file: raw.config, env: io.env, cwd: io.cwd });
     const globals = resolveGlobals(raw, config, io);
@@ -96,23 +96,28 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
         // records produced before a failure still reach the reader
         await sink.flush();
       }
-      if (signal.aborted) exitCode = EXIT.interrupted;
+      // stopped cleanly: by SIGTERM that is a normal end (0), by Ctrl-C an interruption (130)
+      if (signal.aborted) exitCode = (signal.reason as Error)?.message === 'terminated' ? EXIT.ok : EXIT.interrupted;
       else if (failures > 0) exitCode = EXIT.runtime;
     } catch (err) {
       exitCode = signal.aborted ? EXIT.interrupted : err instanceof StrataError ? err.exitCode : EXIT.runtime;
       throw err;
     } finally {
       await services.close();
-      const ms = performance.now() - started;
+      const ms = monotonicMs() - started;
       publishCommand({ command: def.name, argv, ms, exitCode, answeredBy: answeredBy(metrics) });
       for (const stop of unsubscribe) stop();
       if (globals.stats) io.stderr.write(renderStats(metrics.snapshot(), ms));
     }
   };
 
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(VERSION + '\n');
+    return EXIT.ok;
+  }
   let program: Command;
   try {
-    program = buildProgram(COMMANDS, VERSION, execute);
+    program = buildProgram(reachable(argv, COMMANDS), VERSION, execute);
   } catch (err) {
     const d = describe(err, true);
     writeErr(d.text);
@@ -151,6 +156,9 @@ function answeredBy(metrics: Metrics): CommandEvent['answeredBy'] {
   if (upstream) return tiers.length ? 'mixed' : 'upstream';
   return tiers.length === 1 ? tiers[0] : tiers.length > 1 ? 'mixed' : undefined;
 }
+
+/** Milliseconds from a monotonic clock, without loading perf_hooks at start-up. */
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 

@@ -29,6 +29,7 @@ export function createServices(config: Config, globals: GlobalOptions, warn: (m:
           rate: config.scheduler.rate,
           retries: config.scheduler.retries,
           redisUrl: config.cache.redisUrl,
+          redisTimeoutMs: config.cache.redisTimeout,
         });
         closers.push(() => s.close());
         return s;

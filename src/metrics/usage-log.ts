@@ -9,7 +9,6 @@
 // foreign line is skipped by the reader. Arguments are scrubbed of credentials first.
 
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync, constants as fsc } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -81,6 +80,8 @@ export function recordUsage(cacheDir: string, event: UsageEvent, maxBytes = USAG
 
 async function readLines(path: string): Promise<string[]> {
   try {
+    // loaded here, not at start-up: writing the log must cost a command nothing it does not use
+    const { readFile } = await import('node:fs/promises');
     return (await readFile(path, 'utf8')).split('\n');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];

@@ -6,6 +6,8 @@ export type Priority = 'interactive' | 'enrichment' | 'readahead' | 'warming';
 export interface ScheduleOptions {
   priority?: Priority;
   signal?: AbortSignal;
+  /** The operation this request performs (e.g. 'ec2:DescribeInstances'), named in request events. */
+  operation?: string;
   /** Retry throttling and transient errors with jittered backoff (default true). */
   retry?: boolean;
 }
