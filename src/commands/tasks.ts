@@ -132,7 +132,7 @@ const ls: CommandDef = {
     const query = await queryOf(ctx);
     const store = await open(ctx);
     try {
-      for (const c of store.stats().cycles) ctx.warn(`dependency cycle: ${c.join(' -> ')}`);
+      for (const c of store.cycles) ctx.warn(`dependency cycle: ${c.join(' -> ')}`);
       yield* store.list(query);
       reportProblems(ctx, store);
     } finally {

@@ -103,6 +103,13 @@ export class IndexReader {
     return this.#scratch.toString('utf8', 0, n);
   }
 
+  /** Reads a byte range into a new buffer (a window over several records). */
+  bytes(off: number, len: number): Buffer {
+    const buf = Buffer.allocUnsafe(len);
+    const n = fs.readSync(this.#fd, buf, 0, len, off);
+    return buf.subarray(0, n);
+  }
+
   /** Copies a byte range into `out` at `outPos` (used to carry unchanged records over). */
   copy(off: number, len: number, out: number, outPos: number): void {
     const chunk = Buffer.allocUnsafe(Math.min(len, 1 << 20));

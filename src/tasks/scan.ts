@@ -97,8 +97,9 @@ export interface ScanResult {
   reads: number;
 }
 
+/** What to do with each listed file; a bare number is "keep old row j" (the common case, allocation-free). */
 type Step =
-  | { kind: 'keep'; j: number }
+  | number
   | { kind: 'problem'; problem: IndexedProblem }
   | { kind: 'task'; row: Row; json: string; j: number };
 
@@ -128,7 +129,7 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
     const at = same ? j++ : -1;
     const racy = f.mtime >= racyFrom;
     if (same && oldSize[at] === f.size && oldMtime[at] === f.mtime && !racy) {
-      steps.push({ kind: 'keep', j: at });
+      steps.push(at);
       continue;
     }
     const prior = oldProblems.get(f.path);
@@ -168,12 +169,13 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
   const records: (string | [number, number])[] = [];
   const problems: IndexedProblem[] = [];
   for (const step of steps) {
-    if (step.kind === 'problem') problems.push(step.problem);
+    if (typeof step === 'number') {
+      if (!changed) continue;
+      rows.push(t!.row(step));
+      records.push(t!.indexedRange(step) ?? t!.recordText(step));
+    } else if (step.kind === 'problem') problems.push(step.problem);
     else if (!changed) continue;
-    else if (step.kind === 'keep') {
-      rows.push(t!.row(step.j));
-      records.push(t!.indexedRange(step.j) ?? t!.recordText(step.j));
-    } else {
+    else {
       rows.push(step.row);
       records.push(step.json);
     }

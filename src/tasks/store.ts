@@ -193,8 +193,7 @@ export class TaskStore {
 
   /** Matching tasks as records, read lazily one by one. */
   *list(q: TaskQuery = {}): Generator<TaskRecord> {
-    const s = this.#s;
-    for (const row of this.query(q)) yield s.table.record(row);
+    yield* this.#s.table.records(this.query(q));
   }
 
   /** A task with its body, or undefined. */
@@ -223,6 +222,11 @@ export class TaskStore {
       const r = ids.indexOf(d);
       return r === -1 || status[r] !== 'done';
     });
+  }
+
+  /** Dependency cycles, each as its sorted ids. */
+  get cycles(): string[][] {
+    return this.#s.derived.cycles;
   }
 
   stats(): TaskStats {

@@ -72,13 +72,16 @@ export function recordJson(row: Row, data: Record<string, unknown>): string {
 
 type Columns = { [K in ColumnName]: Row[K][] };
 
+/** Largest index read made to serve several records at once. */
+const WINDOW_BYTES = 1 << 20;
+
 export class TaskTable {
   readonly n: number;
   readonly #reader: IndexReader | undefined;
   readonly #cols: Partial<Columns>;
-  /** Byte ranges of records in the index (absent for an unpersisted table). */
-  readonly #recOff: number[];
-  readonly #recLen: number[];
+  /** Byte ranges of records in the index, read from it on first use. */
+  #recOff: number[] | undefined;
+  #recLen: number[] | undefined;
   /** Records not (yet) in an index file, by row. */
   readonly #fresh: (string | undefined)[];
 
@@ -86,8 +89,8 @@ export class TaskTable {
     this.n = n;
     this.#reader = source.reader;
     this.#cols = source.cols ?? {};
-    this.#recOff = source.recOff ?? (source.reader ? source.reader.column<number>('recOff') : []);
-    this.#recLen = source.recLen ?? (source.reader ? source.reader.column<number>('recLen') : []);
+    this.#recOff = source.recOff;
+    this.#recLen = source.recLen;
     this.#fresh = source.fresh ?? [];
   }
 
@@ -110,7 +113,50 @@ export class TaskTable {
   recordText(i: number): string {
     const fresh = this.#fresh[i];
     if (fresh !== undefined) return fresh;
-    return this.#reader!.text(this.#recOff[i], this.#recLen[i]);
+    const [off, len] = this.#ranges();
+    return this.#reader!.text(off[i], len[i]);
+  }
+
+  /**
+   * Records of many rows, reading the index in windows of up to WINDOW_BYTES that cover several
+   * wanted records at once (rows of one query are mostly in file order), instead of a read each.
+   */
+  *records(rows: number[]): Generator<TaskRecord> {
+    let k = 0;
+    while (k < rows.length) {
+      const first = rows[k];
+      if (this.#fresh[first] !== undefined || !this.#reader) {
+        yield this.record(first);
+        k++;
+        continue;
+      }
+      const [off, len] = this.#ranges();
+      const start = off[first];
+      let end = start + len[first];
+      let last = k;
+      while (last + 1 < rows.length) {
+        const r = rows[last + 1];
+        if (this.#fresh[r] !== undefined || off[r] < start || off[r] + len[r] - start > WINDOW_BYTES) break;
+        end = Math.max(end, off[r] + len[r]);
+        last++;
+      }
+      if (last === k) {
+        yield this.record(first);
+        k++;
+        continue;
+      }
+      const window = this.#reader.bytes(start, end - start);
+      for (; k <= last; k++) {
+        const r = rows[k];
+        yield JSON.parse(window.toString('utf8', off[r] - start, off[r] - start + len[r])) as TaskRecord;
+      }
+    }
+  }
+
+  #ranges(): [number[], number[]] {
+    this.#recOff ??= this.#reader ? this.#reader.column<number>('recOff') : [];
+    this.#recLen ??= this.#reader ? this.#reader.column<number>('recLen') : [];
+    return [this.#recOff, this.#recLen];
   }
 
   record(i: number): TaskRecord {
@@ -119,7 +165,9 @@ export class TaskTable {
 
   /** Where row i's record sits in the backing index, when it is there and not superseded. */
   indexedRange(i: number): [number, number] | undefined {
-    return this.#fresh[i] === undefined && this.#reader ? [this.#recOff[i], this.#recLen[i]] : undefined;
+    if (this.#fresh[i] !== undefined || !this.#reader) return undefined;
+    const [off, len] = this.#ranges();
+    return [off[i], len[i]];
   }
 
   get reader(): IndexReader | undefined {

@@ -2,6 +2,7 @@
 // (1k and 10k with --quick). The generator (src/tasks/generate.ts) is seeded and backdates
 // mtimes, as a git checkout would.
 //   tasks.cold.*          open with no index: list, read and parse every file, write the index
+//                         (*.cpu: the process's CPU time for the same, robust to a busy machine)
 //   tasks.warm.*          open with a valid index: stat every file, read nothing
 //   tasks.one-changed.10k open after one file of 10k changed (re-reads that file only)
 //   tasks.query.*         first filtered query on a freshly opened warm store (status + priority),
@@ -33,17 +34,30 @@ function figure(name: string, samples: number[], note: string, target?: string, 
   return { name, unit, better: 'lower', samples, note, target };
 }
 
+/** CPU ms of this process (user + system) spent in `fn`: on a shared machine, what wall time would be when idle. */
+async function cpuTime(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const c0 = process.cpuUsage();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
 async function inProcess(ctx: SuiteContext, dir: string, n: number, label: string, figures: Figure[]): Promise<void> {
   const runs = n >= 100_000 ? 1 : n >= 10_000 ? 3 : 5;
   const cold: number[] = [];
+  const coldCpu: number[] = [];
   let cacheDir = '';
   for (let r = 0; r < runs; r++) {
     cacheDir = path.join(ctx.tmpDir, `cache-${label}-${r}`);
-    cold.push(await time(async () => (await openTaskStore({ dir, cacheDir })).close()));
+    const t0 = performance.now();
+    coldCpu.push(await cpuTime(async () => (await openTaskStore({ dir, cacheDir })).close()));
+    cold.push(performance.now() - t0);
   }
   figures.push(figure(`tasks.cold.${label}`, cold, `open ${n} files with no index (read, parse, write index)`, n === 1000 ? '< 100' : undefined));
+  figures.push(figure(`tasks.cold.${label}.cpu`, coldCpu, 'the same, CPU time of the process (single-threaded: wall time on an idle machine)'));
 
   const warm: number[] = [];
+  const warmCpu: number[] = [];
   const query: number[] = [];
   const list: number[] = [];
   let matches = 0;
@@ -51,13 +65,14 @@ async function inProcess(ctx: SuiteContext, dir: string, n: number, label: strin
     let store = await openTaskStore({ dir, cacheDir });
     store.close();
     const t0 = performance.now();
-    store = await openTaskStore({ dir, cacheDir });
+    warmCpu.push(await cpuTime(async () => (store = await openTaskStore({ dir, cacheDir }))));
     warm.push(performance.now() - t0);
     query.push(await time(() => (matches = store.query(QUERY).length)));
     if (n === 10_000) list.push(await time(() => [...store.list(QUERY)]));
     store.close();
   }
   figures.push(figure(`tasks.warm.${label}`, warm, `open ${n} files with a valid index (stat each, read none)`));
+  figures.push(figure(`tasks.warm.${label}.cpu`, warmCpu, 'the same, CPU time of the process'));
   const target = n === 10_000 ? '< 5' : n === 100_000 ? '< 50' : undefined;
   figures.push(figure(`tasks.query.${label}`, query, `first status+priority query after a warm open, ${matches} of ${n} match`, target));
   if (list.length) figures.push(figure(`tasks.list.${label}`, list, `the same query with its ${matches} records read from the index`));
