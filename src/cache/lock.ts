@@ -54,6 +54,19 @@ export class LockDir {
     return path.join(this.#dir, createHash('sha1').update(key).digest('hex') + '.lock');
   }
 
+  /** The lock file of `key` (for messages and tests). */
+  fileOf(key: string): string {
+    return this.#file(key);
+  }
+
+  /** Who holds the lock on `key` now, if anyone does and the lock is not stale. */
+  holder(key: string): { pid: number; host: string } | undefined {
+    const file = this.#file(key);
+    const current = this.#read(file);
+    if (!current || this.#isStale(file, current.holder)) return undefined;
+    return { pid: current.holder.pid, host: current.holder.host };
+  }
+
   /** The lock, or undefined while another live process holds it. */
   tryAcquire(key: string): Lock | undefined {
     const file = this.#file(key);

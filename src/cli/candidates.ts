@@ -1,8 +1,15 @@
 // Completion candidates, from the cache only: never the AWS SDK, never the network. Resource ids
-// are read from cached listings (L1/L2 via the engine's peek); when nothing is cached yet the
-// answer is empty and the shell falls back to its default.
+// are read from cached listings in L1/L2 (`engine.peek`, which never touches Redis or upstream);
+// task ids from the tasks index under <cacheDir>/tasks/. Every cached listing of the kind counts,
+// fresh or not (an id that existed five minutes ago is still the best guess).
+//
+// When nothing fresh is cached for what is being completed, the answer is what there is and a
+// background refresh is queued (src/warm/background.ts: a detached `strata cache warm --list`,
+// at most once a minute per command line), so the shell is never blocked and the next <Tab>
+// finds the data.
 
-import type { CommandContext } from './types.js';
+import path from 'node:path';
+import type { CommandContext, Rec } from './types.js';
 
 export interface Candidate {
   value: string;
@@ -15,10 +22,34 @@ const REGIONS = [
   'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1', 'me-south-1', 'af-south-1',
 ];
 
+interface Listing {
+  /** The operation whose cached entries hold the ids. */
+  operation: string;
+  service: 'ec2' | 's3';
+  value(r: Rec): unknown;
+  description(r: Rec): unknown;
+  /** The command that fills the cache with them. */
+  refresh: string[];
+  regional: boolean;
+}
+
+const state = (r: Rec) => (r.State as { Name?: string } | undefined)?.Name;
+
+const LISTINGS: Record<string, Listing> = {
+  'instance-id': { operation: 'DescribeInstances', service: 'ec2', value: (r) => r.InstanceId, description: (r) => [r.Name, state(r)].filter(Boolean).join(' · '), refresh: ['ec2', 'instances'], regional: true },
+  'volume-id': { operation: 'DescribeVolumes', service: 'ec2', value: (r) => r.VolumeId, description: (r) => [r.Name, r.Size !== undefined ? `${r.Size} GiB` : undefined].filter(Boolean).join(' · '), refresh: ['ec2', 'volumes'], regional: true },
+  'security-group-id': { operation: 'DescribeSecurityGroups', service: 'ec2', value: (r) => r.GroupId, description: (r) => r.GroupName, refresh: ['ec2', 'security-groups'], regional: true },
+  bucket: { operation: 'ListBuckets', service: 's3', value: (r) => r.Name, description: () => undefined, refresh: ['s3', 'buckets'], regional: false },
+};
+
 export async function* candidates(kind: string, prefix: string, ctx: CommandContext): AsyncIterable<Candidate> {
   const keep = (c: Candidate) => c.value.startsWith(prefix);
   if (kind === 'region') {
+    const seen = new Set(REGIONS);
     yield* REGIONS.map((value) => ({ value })).filter(keep);
+    for await (const { value } of fromListing(ctx, { operation: 'DescribeRegions', service: 'ec2', value: (r) => r.RegionName, description: () => undefined, refresh: [], regional: true })) {
+      if (!seen.has(value) && value.startsWith(prefix)) (seen.add(value), yield { value });
+    }
     return;
   }
   if (kind === 'cache-key') {
@@ -26,4 +57,99 @@ export async function* candidates(kind: string, prefix: string, ctx: CommandCont
     for await (const e of engine.entries(`${prefix}*`)) yield { value: e.key, description: e.tier };
     return;
   }
+  if (kind === 'task-id') {
+    yield* taskIds(ctx, prefix);
+    return;
+  }
+  if (kind === 's3-url') {
+    yield* s3Urls(ctx, prefix);
+    return;
+  }
+  const listing = LISTINGS[kind];
+  if (listing) for await (const c of fromListing(ctx, listing)) if (keep(c)) yield c;
+}
+
+function scopeArgs(ctx: CommandContext, listing: { regional: boolean }): string[] {
+  const g = ctx.globals;
+  const args: string[] = [];
+  if (listing.regional) args.push('--region', g.region ?? 'all');
+  else if (g.region) args.push('--region', g.region);
+  if (g.profile && g.profile !== 'default') args.push('--profile', g.profile);
+  if (g.endpointUrl) args.push('--endpoint-url', g.endpointUrl);
+  return args;
+}
+
+/** Distinct candidates from every cached entry of the listing; queues a refresh when none is fresh. */
+async function* fromListing(ctx: CommandContext, listing: Listing, bucket?: string): AsyncGenerator<Candidate> {
+  const engine = await ctx.services.engine();
+  const region = listing.regional && ctx.globals.region && ctx.globals.region !== 'all' ? ctx.globals.region : '*';
+  const glob = `aws:${ctx.globals.profile || 'default'}:${region}:${listing.service}:${listing.operation}:${bucket !== undefined ? `${bucket}:` : ''}*`;
+  const seen = new Set<string>();
+  let fresh = false;
+  for await (const entry of engine.peek(glob)) {
+    fresh ||= entry.fresh;
+    for await (const r of entry.records()) {
+      const value = listing.value(r);
+      if (typeof value !== 'string' || seen.has(value)) continue;
+      seen.add(value);
+      const description = listing.description(r);
+      yield typeof description === 'string' && description ? { value, description } : { value };
+    }
+  }
+  if (!fresh && listing.refresh.length > 0) await refresh(ctx, [...listing.refresh, ...scopeArgs(ctx, listing)]);
+}
+
+/** `s3://` + bucket names, then one level of keys and prefixes under what is typed. */
+async function* s3Urls(ctx: CommandContext, typed: string): AsyncGenerator<Candidate> {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(typed);
+  if (!m) {
+    for await (const c of fromListing(ctx, LISTINGS.bucket)) {
+      const value = `s3://${c.value}/`;
+      if (value.startsWith(typed)) yield { value };
+    }
+    return;
+  }
+  const [, bucket, keyPrefix] = m;
+  const dir = keyPrefix.slice(0, keyPrefix.lastIndexOf('/') + 1);
+  const listing: Listing = {
+    operation: 'ListObjectsV2',
+    service: 's3',
+    value: (r) => {
+      const name = (r.Type === 'prefix' ? r.Prefix : r.Key) as string | undefined;
+      if (r.Bucket !== bucket || typeof name !== 'string' || !name.startsWith(keyPrefix)) return undefined;
+      const slash = name.indexOf('/', dir.length);
+      return `s3://${bucket}/${slash < 0 ? name : name.slice(0, slash + 1)}`;
+    },
+    description: (r) => (r.Type === 'prefix' || typeof r.Size !== 'number' ? undefined : `${r.Size} bytes`),
+    refresh: ['s3', 'ls', `s3://${bucket}/${dir}`],
+    regional: false,
+  };
+  yield* fromListing(ctx, listing, bucket.replace(/[:\s*?[\]{}]/g, '_'));
+}
+
+/** Task ids from the index `tasks ls` keeps for the task folder (tasks.dir); queued when absent. */
+async function* taskIds(ctx: CommandContext, prefix: string): AsyncGenerator<Candidate> {
+  const [{ indexPathFor, IndexReader }] = await Promise.all([import('../tasks/index-file.js')]);
+  const dir = path.resolve(ctx.io.cwd, ctx.config.tasks.dir);
+  const reader = IndexReader.open(indexPathFor(ctx.config.cache.dir, dir), dir);
+  if (!reader) {
+    await refresh(ctx, ['tasks', 'ls', '--dir', dir]);
+    return;
+  }
+  try {
+    const ids = reader.column<unknown>('id');
+    const statuses = reader.column<unknown>('status');
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (typeof id === 'string' && id.startsWith(prefix)) yield typeof statuses[i] === 'string' ? { value: id, description: statuses[i] as string } : { value: id };
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+async function refresh(ctx: CommandContext, argv: string[]): Promise<void> {
+  const [{ queueRefresh }, { formatLine }] = await Promise.all([import('../warm/background.js'), import('../warm/command-line.js')]);
+  const globalArgs = ctx.globals.configFile ? ['--config', path.resolve(ctx.io.cwd, ctx.globals.configFile)] : [];
+  await queueRefresh(formatLine(argv), { cacheDir: ctx.config.cache.dir, env: ctx.io.env, globalArgs });
 }

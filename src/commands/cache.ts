@@ -1,6 +1,6 @@
-// `strata cache stats | ls | invalidate | clear`: inspect and manage the cache tiers through the
-// engine (the one path to the cache). `cache warm` lives elsewhere. Light to import: the engine
-// comes from ctx.services, globs are checked by the engine's glob module, loaded in run().
+// `strata cache stats | ls | invalidate | clear | warm`: inspect, manage and warm the cache tiers
+// through the engine (the one path to the cache). Light to import: the engine comes from
+// ctx.services, globs are checked by the engine's glob module, warming (src/warm) is loaded in run().
 
 import type { CommandContext, CommandDef, Rec } from '../cli/types.js';
 import { usageError } from '../errors.js';
@@ -95,4 +95,97 @@ const clear: CommandDef = {
   },
 };
 
-export const cacheCommands: CommandDef[] = [stats, ls, invalidate, clear];
+const warm: CommandDef = {
+  name: 'cache warm',
+  summary: 'Refresh what you read most (from the usage log) or a --list of commands, once or on a schedule.',
+  description:
+    'Plans from the usage log — command lines read often and recently (weights halve every --half-life) whose cache ' +
+    'entries are missing or expire within --ahead — or from --list (one strata command per line, e.g. ' +
+    '`ec2 instances --region eu-west-1`; `-` reads stdin). Each line runs in process through its own command and the ' +
+    'engine, at the scheduler\'s lowest priority (warming) under its limits; entries still fresh are left alone. ' +
+    'A lock in the cache directory keeps two warmers from overlapping. --every keeps running (a duration or a cron ' +
+    'expression; the config file is reloaded when it changes); --print-cron / --print-systemd print the equivalent for ' +
+    'the system scheduler instead.',
+  options: [
+    { flags: '--list <file>', summary: "command lines to warm, one per line ('-' for stdin); default: plan from the usage log", complete: 'file' },
+    { flags: '--dry-run', summary: 'show the plan (each line and what its entries need), fetch nothing' },
+    { flags: '--every [schedule]', summary: 'keep running: warm now, then every duration (15m) or on a cron expression; alone: warm.every from the config' },
+    { flags: '--ahead <duration>', summary: 'refresh entries that expire within this (default 2m; with --every, the interval + 30s)', type: 'duration' },
+    { flags: '--limit <n>', summary: 'most command lines taken from the usage log (default 25)', type: 'number' },
+    { flags: '--half-life <duration>', summary: 'age at which a past run counts half in the usage plan (default 1d)', type: 'duration' },
+    { flags: '--print-cron', summary: 'print a crontab line running one warm on the --every schedule' },
+    { flags: '--print-systemd', summary: 'print a systemd user timer and service running one warm on the --every schedule' },
+  ],
+  output: 'one summary record: warmed, skippedFresh, failed, requests, ms (with --every one per round, plus round, at, nextAt; with --dry-run one record per planned line: command, source, status, entries, refreshed, weight, runs)',
+  examples: [
+    { summary: 'nothing in the usage log yet: nothing to plan', argv: ['cache', 'warm', '--dry-run', '--list', '/dev/null'], expected: [] },
+    { summary: 'a crontab line warming every 15 minutes', argv: ['cache', 'warm', '--print-cron', '--every', '15m'] },
+    { summary: 'a malformed schedule is a usage error', argv: ['cache', 'warm', '--every', '61 * * * *'], exitCode: 2 },
+  ],
+  async *run(ctx) {
+    const o = ctx.opts as { list?: string; dryRun?: boolean; every?: string | true; ahead?: number; limit?: number; halfLife?: number; printCron?: boolean; printSystemd?: boolean };
+    const nodePath = await import('node:path');
+    const list = o.list === undefined || o.list === '-' ? o.list : nodePath.resolve(ctx.io.cwd, o.list);
+    const everyText = o.every === true || (o.every === undefined && (o.printCron || o.printSystemd)) ? ctx.config.warm.every : o.every;
+    if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw usageError('BAD_OPTION', `--limit must be a whole number >= 1, got ${o.limit}`, 'e.g. --limit 10');
+    if ((o.every !== undefined || o.printCron || o.printSystemd) && !everyText) {
+      throw usageError('WARM_NO_SCHEDULE', 'no schedule given', 'give --every 15m (or a cron expression), or set warm.every in the config file');
+    }
+    if (o.printCron || o.printSystemd) {
+      const [{ parseSchedule }, units] = await Promise.all([import('../warm/schedule.js'), import('../warm/system-units.js')]);
+      const schedule = await parseSchedule(everyText!);
+      const extra = list && list !== '-' ? ['--list', list] : [];
+      if (o.printCron) yield { format: 'crontab', schedule: schedule.text, text: units.crontabLine(schedule, extra) };
+      if (o.printSystemd) yield { format: 'systemd', schedule: schedule.text, text: units.systemdUnits(schedule, extra, ctx.io.env) };
+      return;
+    }
+    const stdinText = list === '-' ? await readAll(ctx.io.stdin) : undefined;
+    const source = list !== undefined ? { list, stdinText } : ctx.config.warm.list && o.every !== undefined ? { list: ctx.config.warm.list } : { usage: { halfLifeMs: o.halfLife, limit: o.limit } };
+    if (everyText && o.every !== undefined && !o.dryRun) {
+      const [{ runDaemon }, { configPath }] = await Promise.all([import('../warm/daemon.js'), import('../config/load.js')]);
+      const load = { file: ctx.globals.configFile, env: ctx.io.env, cwd: ctx.io.cwd };
+      const { existsSync } = await import('node:fs');
+      const file = configPath(load).path;
+      yield* runDaemon({
+        config: ctx.config,
+        every: everyText,
+        source,
+        sourceFromFlag: list !== undefined,
+        configFile: existsSync(nodePath.dirname(file)) ? { path: file, load } : undefined,
+        env: ctx.io.env,
+        cwd: ctx.io.cwd,
+        aheadMs: o.ahead,
+        warn: ctx.warn,
+        log: (line) => void (ctx.globals.quiet || ctx.io.stderr.write(line + '\n')),
+        stop: ctx.signal,
+      });
+      return;
+    }
+    const { warmOnce, DEFAULT_AHEAD_MS } = await import('../warm/warmer.js');
+    const { summary, results } = await warmOnce({
+      config: ctx.config,
+      source,
+      env: ctx.io.env,
+      cwd: ctx.io.cwd,
+      signal: ctx.signal,
+      warn: ctx.warn,
+      aheadMs: o.ahead ?? DEFAULT_AHEAD_MS,
+      dryRun: o.dryRun,
+      progress: ctx.globals.progress && !o.dryRun ? (ctx.io.stderr as NodeJS.WritableStream) : undefined,
+    });
+    if (o.dryRun) {
+      yield* results as unknown as Rec[];
+      return;
+    }
+    if (ctx.globals.verbose) yield* results as unknown as Rec[];
+    yield summary as unknown as Rec;
+  },
+};
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
+}
+
+export const cacheCommands: CommandDef[] = [stats, ls, invalidate, clear, warm];

@@ -27,7 +27,7 @@ import { CacheStats, TIERS, type CountedOutcome, type TierName } from '../cache/
 import { compileTtlRules, type TtlPolicy } from '../cache/ttl.js';
 import { chunkRecords, recordsOf } from './chunks.js';
 import { Flight } from './flight.js';
-import type { Engine, EngineOptions, EntryInfo, StreamOptions } from './index.js';
+import type { Engine, EngineOptions, EntryInfo, PeekedEntry, StreamOptions } from './index.js';
 import { operationKey } from './key.js';
 import type { CacheMode, Operation } from './types.js';
 
@@ -118,6 +118,34 @@ export class CacheEngine implements Engine {
     }
     for (const e of this.#disk?.list() ?? []) if (match(e.key)) yield info(e.key, 'disk', e.bytes, e.createdAt);
     if (this.#redis) for await (const e of this.#redis.list()) if (match(e.key)) yield info(e.key, 'redis', e.bytes, e.createdAt);
+  }
+
+  async *peek<T extends Rec = Rec>(glob: string): AsyncIterable<PeekedEntry<T>> {
+    const literal = !/[*?[\]{}]/.test(glob);
+    const match = compileGlob(glob);
+    await this.#ensureReady();
+    const seen = new Set<string>();
+    const now = this.#clock.now();
+    const peeked = (key: string, tier: 'memory' | 'disk', createdAt: number, chunks: () => Iterable<string>): PeekedEntry<T> => {
+      const ttl = this.#ttlFor(key);
+      return { key, tier, createdAt, ageMs: Math.max(0, now - createdAt), ttlLeftMs: Math.max(0, createdAt + ttl - now), fresh: now - createdAt < ttl, records: () => recordsOf<T>(chunks()) };
+    };
+    const inMemory = literal ? [glob] : [...this.#memory.keys()];
+    for (const key of inMemory) {
+      const m = match(key) ? this.#memory.get(key) : undefined;
+      if (!m) continue;
+      seen.add(key);
+      yield peeked(key, 'memory', m.createdAt, () => m.chunks);
+    }
+    const onDisk = literal ? [glob] : [...(this.#disk?.list() ?? [])].map((e) => e.key);
+    for (const key of onDisk) {
+      if (seen.has(key) || !match(key)) continue;
+      const d = this.#disk?.read(key);
+      if (!d) continue;
+      let read = false;
+      yield peeked(key, 'disk', d.createdAt, () => ((read = true), d.chunks()));
+      if (!read) d.close();
+    }
   }
 
   async stats(): Promise<Rec[]> {

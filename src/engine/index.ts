@@ -37,6 +37,19 @@ export interface EntryInfo {
   ttlLeftMs: number;
 }
 
+/** A cached entry seen without a lookup: no promotion, no metrics, never Redis or upstream. */
+export interface PeekedEntry<T = Rec> {
+  key: string;
+  tier: 'memory' | 'disk';
+  createdAt: number;
+  ageMs: number;
+  /** Time until the entry stops being fresh under the TTL rules, ms (0 once expired). */
+  ttlLeftMs: number;
+  fresh: boolean;
+  /** The entry's records, parsed on demand (read once: a disk entry streams from its open file). */
+  records(): AsyncIterable<T>;
+}
+
 export interface Engine {
   key(op: Operation): string;
   /** Cached, deduplicated stream of the operation's records; `fetch` is called only on a miss. */
@@ -44,6 +57,11 @@ export interface Engine {
   /** Entries removed across tiers. Throws a usage error for a malformed glob. */
   invalidate(glob: string): Promise<number>;
   entries(glob?: string): AsyncIterable<EntryInfo>;
+  /**
+   * Cached entries whose key matches `glob`, fresh or not, from L1 and L2 only (never Redis, never
+   * upstream): what completion and warm planning read. A literal key is looked up directly.
+   */
+  peek<T extends Rec = Rec>(glob: string): AsyncIterable<PeekedEntry<T>>;
   /** One record per tier: tier, enabled, hits, misses, hitRatio, stale, inflight, evictions, errors, entries, bytes. */
   stats(): Promise<Rec[]>;
   clear(): Promise<void>;
