@@ -30,16 +30,22 @@ export interface ScanBase {
 /** Lists the folder, reusing the listing of directories whose mtime did not move. */
 export function listFolder(root: string, fs: TaskFs, base: ScanBase): Listing {
   const oldDirs = new Map(base.dirs);
-  const oldByDir = new Map<string, string[]>();
   const oldPaths = base.table ? base.table.col('path') : [];
-  const addOld = (p: string) => {
-    const d = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-    let list = oldByDir.get(d);
-    if (!list) oldByDir.set(d, (list = []));
-    list.push(p);
+  let grouped: Map<string, string[]> | undefined;
+  /** Old files directly in `rel`; a flat folder (the common case) needs no grouping. */
+  const oldFilesIn = (rel: string): string[] => {
+    if (base.dirs.length === 1) return base.problems.length === 0 ? oldPaths : [...oldPaths, ...base.problems.map((p) => p.path)];
+    if (!grouped) {
+      grouped = new Map();
+      for (const p of [...oldPaths, ...base.problems.map((q) => q.path)]) {
+        const d = parentOf(p);
+        let list = grouped.get(d);
+        if (!list) grouped.set(d, (list = []));
+        list.push(p);
+      }
+    }
+    return grouped.get(rel) ?? [];
   };
-  for (const p of oldPaths) addOld(p);
-  for (const p of base.problems) addOld(p.path);
 
   const names: string[] = [];
   const dirs: [string, number][] = [];
@@ -51,7 +57,7 @@ export function listFolder(root: string, fs: TaskFs, base: ScanBase): Listing {
     dirs.push([rel, st.mtimeMs]);
     const trusted = oldDirs.get(rel) === st.mtimeMs && st.mtimeMs < base.indexMtime - RACY_MS;
     if (trusted) {
-      for (const p of oldByDir.get(rel) ?? []) names.push(p);
+      for (const p of oldFilesIn(rel)) names.push(p);
       for (const [d] of base.dirs) if (d !== rel && parentOf(d) === rel) visit(d);
       return;
     }
@@ -64,7 +70,7 @@ export function listFolder(root: string, fs: TaskFs, base: ScanBase): Listing {
     }
   };
   visit('');
-  if (!reusedAll || base.problems.length > 0) names.sort(byCodePoint);
+  if (!reusedAll || base.problems.length > 0 || dirs.length > 1) names.sort(byCodePoint);
   const files: Listing['files'] = [];
   if (!base.table && base.problems.length === 0) {
     // Nothing to validate against: every file is read, and reading gives its size and mtime.

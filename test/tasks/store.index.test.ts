@@ -96,8 +96,19 @@ describe('the persisted task index', () => {
     writeTask(dir, 'sprint-1/a.md', task('a'));
     writeTask(dir, '.git/b.md', task('b'));
     writeTask(dir, 'notes.txt', 'not a task');
-    const store = await openTaskStore({ dir, cacheDir: tempDir('cache') });
-    expect([...store.list()].map((t) => t.path)).toEqual(['sprint-1/a.md']);
+    writeTask(dir, 'top.md', task('top'));
+    for (const d of ['sprint-1', '.git', '']) age(path.join(dir, d));
+    const cacheDir = tempDir('cache');
+    const store = await openTaskStore({ dir, cacheDir });
+    expect([...store.list()].map((t) => t.path)).toEqual(['sprint-1/a.md', 'top.md']);
+
+    const warm = countingFs();
+    expect([...(await openTaskStore({ dir, cacheDir, fs: warm })).list()].map((t) => t.path)).toEqual(['sprint-1/a.md', 'top.md']);
+    expect(warm.reads).toEqual([]);
+    writeTask(dir, 'sprint-1/b.md', task('b'), false);
+    const after = countingFs();
+    expect([...(await openTaskStore({ dir, cacheDir, fs: after })).list()].map((t) => t.path)).toEqual(['sprint-1/a.md', 'sprint-1/b.md', 'top.md']);
+    expect(after.reads).toEqual(['b.md']);
   });
 });
 
