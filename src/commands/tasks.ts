@@ -118,6 +118,8 @@ const ls: CommandDef = {
   summary: 'List tasks, filtered, sorted and paged; bad files are reported, good ones still listed',
   options: [DIR, ...FILTERS, STRICT],
   output: 'task records: the front matter keys (id, title, status, agent, priority, tags, due_date, ...) plus path',
+  tolerant: true,
+  columns: ['id', 'status', 'priority', 'agent', 'assignee', 'due_date', 'title'],
   examples: [
     {
       summary: 'Critical tasks of one agent in the example folder',
@@ -236,6 +238,7 @@ const stats: CommandDef = {
   name: 'tasks stats',
   summary: 'Counts by status, agent, priority and tag; estimated vs actual hours; overdue, blocked, cycles',
   options: [DIR, STRICT],
+  tolerant: true,
   output: 'one record: total, by_status, by_agent, by_priority, by_tag, hours, overdue, blocked, cycles, missing_dependencies, problems',
   examples: [{ summary: 'Stats of the example folder', argv: ['tasks', 'stats', '--dir', 'examples/tasks'] }],
   async *run(ctx) {

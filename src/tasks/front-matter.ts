@@ -33,7 +33,11 @@ let yamlModule: YamlModule | undefined;
 
 /** The `yaml` package, imported on first need (it costs tens of ms to load). */
 export async function loadYaml(): Promise<YamlModule> {
-  yamlModule ??= await import('yaml');
+  if (!yamlModule) {
+    // Bundlers may hand a CommonJS package over as `{ default: exports }` only.
+    const mod = (await import('yaml')) as YamlModule & { default?: YamlModule };
+    yamlModule = typeof mod.parseDocument === 'function' ? mod : mod.default!;
+  }
   return yamlModule;
 }
 
@@ -57,8 +61,9 @@ export function parseTaskText(text: string, binary: boolean, YAML?: YamlModule):
   const doc = YAML.parseDocument(split.yaml, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
-    const line = (err.linePos?.[0]?.line ?? 1) + firstLine - 1;
-    return { problem: { line, reason: `invalid YAML: ${err.message.split('\n')[0]}` } };
+    const pos = err.linePos?.[0];
+    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return { problem: { line: (pos?.line ?? 1) + firstLine - 1, reason: `invalid YAML: ${message}${pos ? ` (column ${pos.col})` : ''}` } };
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (value === null || value === undefined) return { problem: { line: firstLine, reason: 'front matter is empty, expected a mapping of task fields' } };

@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import { lineOfKey, loadYaml, parseTaskText, type YamlModule } from './front-matter.js';
-import type { IndexedProblem, IndexReader } from './index-file.js';
+import type { IndexedProblem } from './index-file.js';
 import { COLUMN_NAMES, recordJson, rowOf, type Row, type TaskTable } from './table.js';
 import type { TaskFs } from './types.js';
 
@@ -205,4 +205,3 @@ export function idLine(root: string, fs: TaskFs, rel: string): number {
   }
 }
 
-export type { IndexReader };

@@ -72,7 +72,7 @@ describe('the persisted task index', () => {
     writeTask(dir, 'a.md', task('a'));
     (await openTaskStore({ dir, cacheDir })).close();
     const idx = indexPathFor(cacheDir, dir);
-    for (const damage of [(b: Buffer) => b.subarray(0, b.length - 5), (b: Buffer) => Buffer.from('garbage'), () => Buffer.alloc(0)]) {
+    for (const damage of [(b: Buffer) => b.subarray(0, b.length - 5), () => Buffer.from('garbage'), () => Buffer.alloc(0)]) {
       fs.writeFileSync(idx, damage(fs.readFileSync(idx)));
       const counting = countingFs();
       const store = await openTaskStore({ dir, cacheDir, fs: counting });
