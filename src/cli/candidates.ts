@@ -111,16 +111,21 @@ async function* s3Urls(ctx: CommandContext, typed: string): AsyncGenerator<Candi
   }
   const [, bucket, keyPrefix] = m;
   const dir = keyPrefix.slice(0, keyPrefix.lastIndexOf('/') + 1);
+  /** The next level below `dir` of a key or prefix: a deeper key collapses to its folder. */
+  const level = (r: Rec): { name: string; folder: boolean } | undefined => {
+    const name = (r.Type === 'prefix' ? r.Prefix : r.Key) as string | undefined;
+    if (r.Bucket !== bucket || typeof name !== 'string' || !name.startsWith(keyPrefix) || name === dir) return undefined;
+    const slash = name.indexOf('/', dir.length);
+    return slash < 0 ? { name, folder: false } : { name: name.slice(0, slash + 1), folder: true };
+  };
   const listing: Listing = {
     operation: 'ListObjectsV2',
     service: 's3',
     value: (r) => {
-      const name = (r.Type === 'prefix' ? r.Prefix : r.Key) as string | undefined;
-      if (r.Bucket !== bucket || typeof name !== 'string' || !name.startsWith(keyPrefix)) return undefined;
-      const slash = name.indexOf('/', dir.length);
-      return `s3://${bucket}/${slash < 0 ? name : name.slice(0, slash + 1)}`;
+      const l = level(r);
+      return l && `s3://${bucket}/${l.name}`;
     },
-    description: (r) => (r.Type === 'prefix' || typeof r.Size !== 'number' ? undefined : `${r.Size} bytes`),
+    description: (r) => (level(r)?.folder || typeof r.Size !== 'number' ? undefined : `${r.Size} bytes`),
     refresh: ['s3', 'ls', `s3://${bucket}/${dir}`],
     regional: false,
   };

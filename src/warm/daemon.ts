@@ -60,7 +60,7 @@ export interface DaemonOptions {
   /** Publishes live metrics for `perf dashboard`; tests turn it off. @default true */
   live?: boolean;
   /** The pass a round runs (tests inject a crashing one). @default warmOnce */
-  warm?: (opts: WarmOnceOptions) => Promise<{ summary: WarmSummary }>;
+  warm?: (opts: WarmOnceOptions) => Promise<{ summary: WarmSummary; results?: unknown[] }>;
   /** Called with the shutdown report before the generator ends. */
   onShutdown?(report: ShutdownReport): void;
 }

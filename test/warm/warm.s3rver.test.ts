@@ -17,7 +17,7 @@ process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
 process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 delete process.env.AWS_PROFILE;
 
-let server: S3rver;
+let server: InstanceType<typeof S3rver>;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let list: string;
