@@ -30,7 +30,7 @@ export const mountCommands: CommandDef[] = [
     ],
     options: [
       { flags: '--read-only', summary: 'refuse writes (EROFS)', type: 'boolean' },
-      { flags: '--cache-size <size>', summary: 'memory block cache size, e.g. 64MiB, 1GiB', type: 'size', default: 64 * MiB },
+      { flags: '--cache-size <size>', summary: 'memory block cache size, e.g. 64MiB, 1GiB (default 32MiB)', type: 'size', default: 32 * MiB },
       { flags: '--warm <glob>', summary: 'fetch matching files into the disk cache in the background at mount time', repeatable: true },
     ],
     output: 'one record at unmount: Source, Mountpoint, BytesRead, BytesWritten, Uploads, FailedUploads, L1HitRatio, PrefetchAccuracy',
@@ -39,7 +39,7 @@ export const mountCommands: CommandDef[] = [
     ],
     async *run(ctx) {
       const { bucket, prefix } = parseMountSource(String(ctx.args.source));
-      const cacheSize = Number(ctx.opts.cacheSize ?? 64 * MiB);
+      const cacheSize = Number(ctx.opts.cacheSize ?? 32 * MiB);
       if (!(cacheSize >= 8 * MiB)) throw usageError('BAD_OPTION', `--cache-size must be at least 8MiB, got ${cacheSize} bytes`, 'e.g. --cache-size 256MiB');
       const endpoint = ctx.globals.endpointUrl;
       const scope = { profile: ctx.globals.profile, region: ctx.globals.region ?? (endpoint ? 'us-east-1' : ''), ...(endpoint ? { endpoint } : {}) };

@@ -54,7 +54,7 @@ export class S3Filesystem {
   readonly #handles = new Map<number, Handle>();
   readonly #dirty = new Map<string, DirtyFile>();
   #nextFd = 10;
-  #statsJson: { at: number; data: Buffer } | undefined;
+  #statsJson: { at: number; data: Buffer; wall: number } | undefined;
   readonly #uid = process.getuid?.() ?? 0;
   readonly #gid = process.getgid?.() ?? 0;
 
@@ -82,10 +82,17 @@ export class S3Filesystem {
     };
   }
 
-  #statsData(): Buffer {
+  /**
+   * The stats file's content. A getattr takes a fresh snapshot (at most one a second, the kernel's
+   * attribute timeout) and an open serves the latest one, so the size the kernel was told matches
+   * the bytes it reads.
+   */
+  #statsData(fresh: boolean): { data: Buffer; at: number } {
     const now = this.#o.clock.monotonic();
-    if (!this.#statsJson || now - this.#statsJson.at > 500) this.#statsJson = { at: now, data: Buffer.from(this.#o.snapshot() + '\n') };
-    return this.#statsJson.data;
+    if (!this.#statsJson || (fresh && now - this.#statsJson.at >= 1000)) {
+      this.#statsJson = { at: now, data: Buffer.from(this.#o.snapshot() + '\n'), wall: this.#o.clock.now() };
+    }
+    return { data: this.#statsJson.data, at: this.#statsJson.wall };
   }
 
   #writable(): void {
@@ -94,7 +101,10 @@ export class S3Filesystem {
 
   async getattr(path: string) {
     if (path === '/') return this.#stat('dir', 0, 0);
-    if (path === `/${STATS_FILE}`) return this.#stat('file', this.#statsData().length, this.#o.clock.now(), 0o100444);
+    if (path === `/${STATS_FILE}`) {
+      const snap = this.#statsData(true);
+      return this.#stat('file', snap.data.length, snap.at, 0o100444);
+    }
     const key = this.#key(path);
     const dirty = this.#dirty.get(key);
     if (dirty && !dirty.deleted) return this.#stat('file', dirty.size, this.#o.clock.now());
@@ -144,7 +154,7 @@ export class S3Filesystem {
     const writing = (flags & O_ACCMODE) !== 0;
     if (path === `/${STATS_FILE}`) {
       if (writing) throw new FsError(ERRNO.EACCES);
-      return this.#addHandle({ kind: 'virtual', data: this.#statsData() });
+      return this.#addHandle({ kind: 'virtual', data: this.#statsData(false).data });
     }
     const key = this.#key(path);
     const existing = this.#dirty.get(key);
