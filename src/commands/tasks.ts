@@ -122,8 +122,32 @@ const ls: CommandDef = {
   columns: ['id', 'status', 'priority', 'agent', 'assignee', 'due_date', 'title'],
   examples: [
     {
-      summary: 'Critical tasks of one agent in the example folder',
-      argv: ['tasks', 'ls', '--dir', 'examples/tasks', '--agent', 'OPSWARDEN', '--priority', 'critical', '--sort', 'id'],
+      summary: 'Text search (title, description, body) narrowed to one agent',
+      argv: ['tasks', 'ls', '--dir', 'examples/tasks', '--text', 'IAM access keys', '--agent', 'OPSWARDEN'],
+      expected: [
+        {
+          id: 'rotate-iam-access-keys',
+          title: 'Rotate IAM access keys of the CI user',
+          description: "The CI user's keys are older than 90 days; rotate them and update the pipeline secrets.\n",
+          agent: 'OPSWARDEN',
+          status: 'todo',
+          priority: 'critical',
+          created_at: '2025-10-01T09:28:00+00:00',
+          updated_at: '2025-10-01T17:16:00+00:00',
+          due_date: '2025-10-01',
+          dependencies: [],
+          tags: ['aws', 'security'],
+          notes: '',
+          estimated_hours: 1,
+          actual_hours: null,
+          assignee: 'li',
+          path: 'rotate-iam-access-keys.md',
+        },
+      ],
+    },
+    {
+      summary: 'Critical tasks of one agent, by due date',
+      argv: ['tasks', 'ls', '--dir', 'examples/tasks', '--agent', 'OPSWARDEN', '--priority', 'critical', '--sort', 'due_date'],
     },
     {
       summary: 'Blocked tasks, fields picked by the next verb',

@@ -103,3 +103,21 @@ describe('tasks commands', () => {
     await expect(collect('tasks ls', context({ opts: { dir: '/nonexistent/tasks' } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_DIR_MISSING', hint: expect.stringMatching(/--dir/) });
   });
 });
+
+describe('tasks command examples', () => {
+  it('every example with expected records produces exactly them', async () => {
+    const root = path.resolve(EXAMPLES, '../..');
+    let checked = 0;
+    for (const def of tasksCommands) {
+      for (const ex of def.examples ?? []) {
+        if (!ex.expected) continue;
+        const words = ex.argv.slice(def.name.split(' ').length);
+        const opts: Record<string, unknown> = {};
+        for (let i = 0; i < words.length; i += 2) opts[words[i].slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = words[i + 1];
+        expect(await collect(def.name, context({ opts }, root).ctx), ex.summary).toEqual(ex.expected);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
