@@ -5,13 +5,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { nodeTaskFs } from '../../src/tasks/node-fs.js';
 import type { TaskFs } from '../../src/tasks/types.js';
+import { afterAll } from 'vitest';
+
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** The task file the issue gives as the format (a copy of seeds/002). */
 export const SEED = fs.readFileSync(new URL('./fixtures/seed.md', import.meta.url), 'utf8');
 export const EXAMPLES = new URL('../../examples/tasks/', import.meta.url).pathname;
 
+/** A fresh folder under the OS temp dir, removed after the test file. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `strata-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `strata-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** Sets a file's (or folder's) mtime far in the past, as after a checkout, so it is not "racy". */
