@@ -82,8 +82,8 @@ export function bashCompletion(defs: CommandDef[]): string {
     'declare -A _strata_children _strata_opts _strata_values',
   ];
   for (const node of nodes.values()) {
-    lines.push(`_strata_children[${q(node.path)}]=${q(node.children.join(' '))}`);
-    lines.push(`_strata_opts[${q(node.path)}]=${q(longFlags(node.options).join(' '))}`);
+    lines.push(`_strata_children[${q(node.path || '@root')}]=${q(node.children.join(' '))}`);
+    lines.push(`_strata_opts[${q(node.path || '@root')}]=${q(longFlags(node.options).join(' '))}`);
   }
   for (const [key, spec] of valueSpecs(nodes)) lines.push(`_strata_values[${q(key)}]=${q(spec)}`);
   lines.push(`_strata_global=${q(longFlags(GLOBAL_OPTIONS).join(' '))}`);
@@ -112,9 +112,9 @@ _strata() {
     if [[ -n "$spec" ]]; then _strata_complete_value "$spec" "$cur"; return; fi
   fi
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "@{_strata_opts[$path]} $_strata_global" -- "$cur"))
-  elif [[ -n "@{_strata_children[$path]}" ]]; then
-    COMPREPLY=($(compgen -W "@{_strata_children[$path]}" -- "$cur"))
+    COMPREPLY=($(compgen -W "@{_strata_opts[@{path:-@root}]} $_strata_global" -- "$cur"))
+  elif [[ -n "@{_strata_children[@{path:-@root}]}" ]]; then
+    COMPREPLY=($(compgen -W "@{_strata_children[@{path:-@root}]}" -- "$cur"))
   elif [[ -n "@{_strata_values[$path @arg]}" ]]; then
     _strata_complete_value "@{_strata_values[$path @arg]}" "$cur"
   fi

@@ -123,14 +123,19 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
     writeErr(d.text);
     return EXIT.runtime;
   }
-  program.exitOverride();
-  program.configureOutput({
+  const output: Parameters<Command['configureOutput']>[0] = {
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
     outputError: (s, write) => write(`strata: ${s.replace(/^error: /, '').trim()} — see 'strata --help'\n`),
     getOutHelpWidth: () => io.columns ?? 100,
     getErrHelpWidth: () => io.columns ?? 100,
-  });
+  };
+  // commands added with addCommand() do not inherit these: set them on every one
+  const configure = (cmd: Command) => {
+    cmd.exitOverride().configureOutput(output);
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

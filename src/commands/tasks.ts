@@ -281,7 +281,8 @@ const watch: CommandDef = {
   summary: 'Emit a change record whenever a task file is added, changed or removed, until interrupted',
   options: [DIR],
   output: 'change records: event (added|changed|removed), id, task',
-  description: 'Example: strata -o ndjson tasks watch --dir tasks | jq .event (runs until Ctrl-C).',
+  description: 'Runs until Ctrl-C (exit 130) or SIGTERM (exit 0).',
+  examples: [{ summary: 'stream changes to the example folder as NDJSON until stopped', argv: ['tasks', 'watch', '--dir', 'examples/tasks'], stopAfterMs: 1500 }],
   async *run(ctx) {
     const store = await open(ctx);
     try {

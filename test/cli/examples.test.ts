@@ -101,6 +101,7 @@ describe('command examples', () => {
     clearTimeout(timer);
     expect(res.code, res.stderr).toBe(ex.exitCode ?? (ex.stopAfterMs ? 130 : 0));
     if (ex.expected) expect(JSON.parse(res.stdout)).toEqual(ex.expected);
+    else if (ex.stopAfterMs) expect(Array.isArray(JSON.parse(res.stdout))).toBe(true);
     else if (!ex.exitCode) expect(res.stdout.length, res.stderr).toBeGreaterThan(0);
     else expect(res.stderr).toMatch(/^strata: /);
   }, 120_000);

@@ -13,4 +13,6 @@ export const suiteEntries: readonly SuiteEntry[] = [
   { name: 'scheduler', load: () => import('./scheduler.js') },
   { name: 'startup', load: () => import('./startup.js') },
   { name: 'aws', load: () => import('./aws.js') },
+  { name: 'tasks', load: () => import('./tasks.js') },
+  { name: 'warm', load: () => import('./warm.js') },
 ];
