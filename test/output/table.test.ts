@@ -37,3 +37,12 @@ describe('table layout', () => {
     expect(humanBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
   });
 });
+
+describe('table columns a command prefers', () => {
+  it('come first, and the long ones left last are the ones dropped', () => {
+    const text = layoutTable([{ description: 'd'.repeat(50), id: 't-1', status: 'todo' }], 30, false, ['id', 'status']);
+    const header = text.split('\n')[0];
+    expect(header).toMatch(/^# │ id +│ status/);
+    expect(text).toMatch(/more column: description/);
+  });
+});
