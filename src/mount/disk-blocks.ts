@@ -112,20 +112,20 @@ export class DiskBlockCache {
     await this.#init();
     const { name, path } = this.#file(id);
     if (this.#index.has(name)) return;
-    const payload = await encode(block);
-    if (payload[1] === CODEC_DEFLATE) this.compressed++;
+    const [header, body] = await encode(block);
+    if (header[1] === CODEC_DEFLATE) this.compressed++;
     await mkdir(join(path, '..'), { recursive: true });
     const tmp = `${path}.${randomUUID()}.tmp`;
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(payload);
+      await fh.writev([header, body]);
       await fh.datasync();
     } finally {
       await fh.close();
     }
     await rename(tmp, path);
     this.writes++;
-    this.#track(name, payload.length);
+    this.#track(name, header.length + body.length);
     await this.#evict();
   }
 
@@ -144,7 +144,8 @@ export class DiskBlockCache {
   }
 }
 
-async function encode(block: Buffer): Promise<Buffer> {
+/** Header and body, written with one writev (no 4 MiB concatenation on the event loop). */
+async function encode(block: Buffer): Promise<[Buffer, Buffer]> {
   let codec = CODEC_RAW;
   let body = block;
   const sample = block.subarray(0, SAMPLE);
@@ -159,7 +160,7 @@ async function encode(block: Buffer): Promise<Buffer> {
   header[0] = MAGIC;
   header[1] = codec;
   header.writeUInt32LE(block.length, 2);
-  return Buffer.concat([header, body]);
+  return [header, body];
 }
 
 async function decode(data: Buffer): Promise<Buffer | undefined> {

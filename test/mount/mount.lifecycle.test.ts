@@ -134,6 +134,20 @@ describe('mount lifecycle', () => {
     await again.exited;
   }, 60_000);
 
+  it('--warm fetches matching files into the disk block cache in the background, with progress', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'warm/a.dat', Body: Buffer.alloc(300_000, 1) }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'warm/b.txt', Body: 'not matched' }));
+    const m = await startMount({ ...opts(), warm: ['warm/*.dat'] });
+    for (let i = 0; i < 100 && !m.stderr().includes('warmed 1/1'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(m.stderr()).toContain('warming 1 file(s)');
+    expect(m.stderr()).toContain('warmed 1/1: warm/a.dat');
+    const stats = JSON.parse((await sh(`cat ${mnt}/.strata-stats.json`)).stdout);
+    expect(stats.warm).toMatchObject({ files: 1, done: 1, bytes: 300_000, running: false });
+    expect(stats.blocks.l2.writes).toBeGreaterThanOrEqual(1);
+    m.child.kill('SIGTERM');
+    await m.exited;
+  }, 30_000);
+
   it('a read-only mount refuses writes with EROFS', async () => {
     const m = await startMount({ ...opts(), readOnly: true });
     const r = await sh(`printf x > ${mnt}/ro.txt`);
