@@ -20,8 +20,8 @@ let work: string;
 const MiB = 1024 * 1024;
 const big = randomBytes(3 * MiB + 123);
 
-async function collect(it: AsyncIterable<Rec>): Promise<Rec[]> {
-  const out: Rec[] = [];
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
   for await (const r of it) out.push(r);
   return out;
 }

@@ -1,8 +1,8 @@
 // `s3 get`: parallel ranged GETs into a temp file next to the destination, renamed on success.
 //   - HeadObject first: size and ETag; every range asks `If-Match: <ETag>`, so an object replaced
 //     mid-download fails (412) instead of mixing two versions.
-//   - Ranges of PART_SIZE are written at their offsets as their bodies stream in (memory stays at
-//     a few chunks per range, whatever the object size); each range is one scheduler job, so a
+//   - Ranges of PART_SIZE are written at their offsets as their bodies stream in, through a
+//     RangeWriter (one write in flight, ≤ 1 MiB gathering behind it); each range is one scheduler job, so a
 //     connection closed mid-body is retried by the scheduler and rewrites the same bytes.
 //   - Success: fsync, close, rename. Failure or Ctrl-C: the temp file is removed; nothing ever
 //     exists under the final name unless it is complete.
@@ -15,6 +15,7 @@ import { runtimeError } from '../../errors.js';
 import { awsError } from '../errors.js';
 import type { S3Location } from './url.js';
 import { s3Url } from './url.js';
+import { RangeWriter } from './range-writer.js';
 import { s3Wire, type TransferEnv } from './transfer.js';
 
 /** 8 MiB ranges: large enough that request overhead is small, small enough to spread over sockets. */
@@ -73,21 +74,32 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
     const stop = new AbortController();
     const signal = AbortSignal.any([env.rt.signal, stop.signal]);
     const fetchRange = ([first, last]: [number, number]) => {
+      // a retried range rewrites the same bytes; progress counts only bytes beyond what it saw
       let reported = first;
       return wire.run(async (jobSignal) => {
         const out = await wire.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: src.key, Range: `bytes=${first}-${last}`, IfMatch: etag }), { abortSignal: jobSignal });
-        let pos = first;
-        for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
-          const n = Math.min(chunk.length, last + 1 - pos);
-          if (n <= 0) break;
-          await env.limiter.take(n, jobSignal);
-          await file.write(chunk, 0, n, pos);
-          pos += n;
-          if (pos > reported) {
-            env.progress.advance(pos - reported);
-            reported = pos;
+        let written = first;
+        const writer = new RangeWriter(file, first, (n) => {
+          written += n;
+          if (written > reported) {
+            env.progress.advance(written - reported);
+            reported = written;
           }
+        });
+        let pos = first;
+        try {
+          for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+            const n = Math.min(chunk.length, last + 1 - pos);
+            if (n <= 0) break;
+            await env.limiter.take(n, jobSignal);
+            await writer.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+            pos += n;
+          }
+        } finally {
+          // a failed body still lets its last write land before the file is closed or retried
+          await writer.finish().catch(() => undefined);
         }
+        await writer.finish();
         if (pos !== last + 1) throw prematureClose(src.key);
       }, { signal });
     };

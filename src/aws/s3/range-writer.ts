@@ -1,0 +1,67 @@
+// Writes one range's body at its offset in the download's temp file while the body keeps arriving.
+// Awaiting each socket chunk's write (16–64 KiB, one thread-pool round trip each) stalls the
+// stream between chunks; here one write is in flight while the next chunks gather, and what
+// gathered goes out as one write. Pending bytes are capped (the reader waits past MAX_PENDING), so
+// memory per range stays at about a MiB whatever the object size. A failed write is kept and
+// thrown by the next `push` or by `finish`.
+
+import type { FileHandle } from 'node:fs/promises';
+
+/** Bytes gathered behind the write in flight before the reader waits for it. */
+const MAX_PENDING = 1024 * 1024;
+
+export class RangeWriter {
+  readonly #file: FileHandle;
+  readonly #onWritten: (bytes: number) => void;
+  #position: number;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #writing: Promise<void> | undefined;
+  #failure: { error: unknown } | undefined;
+
+  constructor(file: FileHandle, position: number, onWritten: (bytes: number) => void) {
+    this.#file = file;
+    this.#position = position;
+    this.#onWritten = onWritten;
+  }
+
+  async push(chunk: Uint8Array): Promise<void> {
+    if (this.#failure) throw this.#failure.error;
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    this.#writing ??= this.#drain();
+    if (this.#pendingBytes >= MAX_PENDING) await this.#writing;
+  }
+
+  /** Waits until everything pushed is written; throws the first write failure. */
+  async finish(): Promise<void> {
+    while (this.#writing) await this.#writing;
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const chunks = this.#pending;
+        const bytes = this.#pendingBytes;
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes);
+        let done = 0;
+        while (done < bytes) {
+          const { bytesWritten } = await this.#file.write(data, done, bytes - done, this.#position + done);
+          if (bytesWritten <= 0) throw Object.assign(new Error('the file system accepted no bytes'), { code: 'EIO' });
+          done += bytesWritten;
+        }
+        this.#position += bytes;
+        this.#onWritten(bytes);
+      }
+    } catch (error) {
+      this.#failure ??= { error };
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+}
