@@ -154,7 +154,7 @@ async function* taskIds(ctx: CommandContext, prefix: string): AsyncGenerator<Can
 }
 
 async function refresh(ctx: CommandContext, argv: string[]): Promise<void> {
-  const [{ queueRefresh }, { formatLine }] = await Promise.all([import('../warm/background.js'), import('../warm/command-line.js')]);
+  const [{ queueRefresh }, { formatLine }] = await Promise.all([import('../warm/background.js'), import('../warm/line-format.js')]);
   const globalArgs = ctx.globals.configFile ? ['--config', path.resolve(ctx.io.cwd, ctx.globals.configFile)] : [];
   await queueRefresh(formatLine(argv), { cacheDir: ctx.config.cache.dir, env: ctx.io.env, globalArgs });
 }

@@ -119,7 +119,7 @@ export interface CommandDef {
    * Writes text, not records: each record's `text` goes to stdout as is, whatever --output says
    * (completion scripts, the hidden completion answers).
    */
-  raw?: boolean;
+  raw?: boolean | ((opts: Record<string, any>) => boolean);
   /** Holds every record before output (sort-by, group-by): said in --help. */
   collects?: boolean;
   run(ctx: CommandContext): AsyncIterable<Rec> | Promise<AsyncIterable<Rec>>;

@@ -119,7 +119,7 @@ export function configPath(opts: LoadOptions): { path: string; explicit: boolean
 
 /** Parses and validates one config file's text on top of the defaults and environment. */
 export async function configFromText(text: string, file: string, opts: LoadOptions): Promise<Config> {
-  const { parse } = await import('yaml');
+  const { parse } = await import('./yaml-parse.js');
   const config = defaultConfig(opts.env, opts.home ?? homedir());
   let data: unknown;
   try {

@@ -74,7 +74,4 @@ export async function parseCommandLine(argv: string[], where: string): Promise<P
   return parsed;
 }
 
-/** Words joined back into one line, quoted where a shell would need it. */
-export function formatLine(argv: readonly string[]): string {
-  return argv.map((a) => (a === '' ? "''" : /[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
-}
+export { formatLine } from './line-format.js';

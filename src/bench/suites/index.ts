@@ -14,5 +14,6 @@ export const suiteEntries: readonly SuiteEntry[] = [
   { name: 'startup', load: () => import('./startup.js') },
   { name: 'aws', load: () => import('./aws.js') },
   { name: 'tasks', load: () => import('./tasks.js') },
+  { name: 'mount', load: () => import('./mount.js') },
   { name: 'warm', load: () => import('./warm.js') },
 ];

@@ -1,0 +1,104 @@
+// Running one command once its words are parsed: config, context, the command's records through
+// the renderer, metrics and the usage log, and the exit code (CLI.md): 0 ok, 1 runtime error or
+// partial failure with --keep-going, 2 usage error, 130 interrupted (0 after a clean SIGTERM).
+
+import { EXIT, StrataError } from '../errors.js';
+import type { CommandContext, CommandDef, IO, Rec } from './types.js';
+import { resolveGlobals } from './resolve-globals.js';
+import { loadConfig } from '../config/load.js';
+import { createServices } from './services.js';
+import { Sink } from '../output/sink.js';
+import { loadRenderer, renderText } from '../output/renderers.js';
+import { publishCommand, type CommandEvent } from '../metrics/channels.js';
+import { Metrics } from '../metrics/metrics.js';
+import { subscribeUsageLog } from '../metrics/usage-log.js';
+import { renderStats } from '../metrics/stats-render.js';
+
+export interface Parsed {
+  /** Global and command options as commander gives them (camelCase). */
+  raw: Record<string, any>;
+  /** The command's own options. */
+  opts: Record<string, any>;
+  args: Record<string, unknown>;
+}
+
+/** Milliseconds from a monotonic clock, without loading perf_hooks at start-up. */
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: AbortSignal, argv: string[]): Promise<number> {
+  const started = monotonicMs();
+  let exitCode: number = EXIT.ok;
+  const { config } = await loadConfig({ file: parsed.raw.config, env: io.env, cwd: io.cwd });
+  const globals = resolveGlobals(parsed.raw, config, io);
+  const warned = new Set<string>();
+  const warn = (m: string) => {
+    if (globals.quiet || warned.has(m)) return;
+    warned.add(m);
+    io.stderr.write(`strata: warning: ${m}\n`);
+  };
+  let failures = 0;
+  const metrics = new Metrics();
+  const unsubscribe = [metrics.subscribe()];
+  if (!def.hidden) {
+    unsubscribe.push(subscribeUsageLog(config.cache.dir, { metrics, onError: () => warn(`cannot write the usage log in ${config.cache.dir}`) }));
+  }
+  const services = createServices(config, globals, warn);
+  const ctx: CommandContext = {
+    args: parsed.args,
+    opts: parsed.opts,
+    globals,
+    io,
+    signal,
+    config,
+    services,
+    warn,
+    reportError(err, item) {
+      if (!globals.keepGoing && !def.tolerant) throw err;
+      if (globals.keepGoing) failures++;
+      const e = err as StrataError;
+      const record = { error: { code: e?.code ?? 'ERROR', message: e?.message ?? String(err), ...(item ?? {}) } };
+      io.stderr.write(JSON.stringify(record) + '\n');
+    },
+  };
+  try {
+    const records = await def.run(ctx);
+    const raw = typeof def.raw === 'function' ? def.raw(parsed.opts) : def.raw;
+    const renderer = raw ? renderText : await loadRenderer(globals.output);
+    const sink = new Sink(io.stdout);
+    try {
+      await renderer(stopOnAbort(records, signal), sink, { columns: io.columns, tty: io.stdoutIsTTY, preferred: def.columns });
+    } finally {
+      // records produced before a failure still reach the reader
+      await sink.flush();
+    }
+    // stopped cleanly: by SIGTERM that is a normal end (0), by Ctrl-C an interruption (130)
+    if (signal.aborted) exitCode = (signal.reason as Error)?.message === 'terminated' ? EXIT.ok : EXIT.interrupted;
+    else if (failures > 0) exitCode = EXIT.runtime;
+    return exitCode;
+  } catch (err) {
+    exitCode = signal.aborted ? EXIT.interrupted : err instanceof StrataError ? err.exitCode : EXIT.runtime;
+    throw err;
+  } finally {
+    await services.close();
+    const ms = monotonicMs() - started;
+    publishCommand({ command: def.name, argv, ms, exitCode, answeredBy: answeredBy(metrics) });
+    for (const stop of unsubscribe) stop();
+    if (globals.stats) io.stderr.write(renderStats(metrics.snapshot(), ms));
+  }
+}
+
+/** Which tier answered this run's reads: upstream when any request went out. */
+function answeredBy(metrics: Metrics): CommandEvent['answeredBy'] {
+  const s = metrics.snapshot();
+  const upstream = Object.values(s.operations).some((o) => o.total > 0);
+  const tiers = (['memory', 'disk', 'redis'] as const).filter((t) => (s.cache[t]?.hit ?? 0) > 0);
+  if (upstream) return tiers.length ? 'mixed' : 'upstream';
+  return tiers.length === 1 ? tiers[0] : tiers.length > 1 ? 'mixed' : undefined;
+}
+
+async function* stopOnAbort(records: AsyncIterable<Rec>, signal: AbortSignal): AsyncIterable<Rec> {
+  for await (const rec of records) {
+    if (signal.aborted) return;
+    yield rec;
+  }
+}
