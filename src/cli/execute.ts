@@ -3,7 +3,7 @@
 // partial failure with --keep-going, 2 usage error, 130 interrupted (0 after a clean SIGTERM).
 
 import { EXIT, StrataError } from '../errors.js';
-import type { CommandContext, CommandDef, IO, Rec } from './types.js';
+import type { CommandContext, CommandDef, IO } from './types.js';
 import { resolveGlobals } from './resolve-globals.js';
 import { loadConfig } from '../config/load.js';
 import { createServices } from './services.js';
@@ -66,7 +66,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
     const renderer = raw ? renderText : await loadRenderer(globals.output);
     const sink = new Sink(io.stdout);
     try {
-      await renderer(stopOnAbort(records, signal), sink, { columns: io.columns, tty: io.stdoutIsTTY, preferred: def.columns });
+      await renderer(records, sink, { columns: io.columns, tty: io.stdoutIsTTY, preferred: def.columns });
     } finally {
       // records produced before a failure still reach the reader
       await sink.flush();
@@ -94,11 +94,4 @@ function answeredBy(metrics: Metrics): CommandEvent['answeredBy'] {
   const tiers = (['memory', 'disk', 'redis'] as const).filter((t) => (s.cache[t]?.hit ?? 0) > 0);
   if (upstream) return tiers.length ? 'mixed' : 'upstream';
   return tiers.length === 1 ? tiers[0] : tiers.length > 1 ? 'mixed' : undefined;
-}
-
-async function* stopOnAbort(records: AsyncIterable<Rec>, signal: AbortSignal): AsyncIterable<Rec> {
-  for await (const rec of records) {
-    if (signal.aborted) return;
-    yield rec;
-  }
 }

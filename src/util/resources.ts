@@ -141,18 +141,6 @@ export function stopSignalOf(signal: AbortSignal): StopSignal {
   return /terminat|SIGTERM/i.test(text) ? 'SIGTERM' : 'SIGINT';
 }
 
-/**
- * Makes the process exit with the report's code once it ends. src/main.ts maps every aborted run to
- * 130; a long-running process stopped by SIGTERM has stopped as asked, so its code is corrected to
- * 0 in the 'exit' listener (the last word on process.exitCode) — only when it is still 130.
- */
-export function exitWith(report: ShutdownReport, proc: Pick<NodeJS.Process, 'once' | 'exitCode'> = process): void {
-  if (report.exitCode !== 0) return;
-  proc.once('exit', () => {
-    if (proc.exitCode === 130) proc.exitCode = 0;
-  });
-}
-
 /** Resolves true when `p` settles within `ms`, false otherwise; leaves no timer behind. */
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {

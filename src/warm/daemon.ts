@@ -21,7 +21,7 @@ import type { LoadOptions } from '../config/load.js';
 import { StrataError } from '../errors.js';
 import { Metrics } from '../metrics/metrics.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { exitWith, Resources, stopSignalOf, type ShutdownReport } from '../util/resources.js';
+import { Resources, stopSignalOf, type ShutdownReport } from '../util/resources.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import type { WarmSummary } from './round.js';
 import { warmOnce, type WarmOnceOptions, type WarmSource } from './warmer.js';
@@ -178,7 +178,6 @@ export async function* runDaemon(opts: DaemonOptions): AsyncGenerator<Rec> {
     const report = await shutdown();
     for (const f of report.failed) opts.log(`strata: warm: could not release ${f.name}: ${f.message}`);
     opts.onShutdown?.(report);
-    if (opts.stop.aborted) exitWith(report);
   }
 }
 
