@@ -1,22 +1,41 @@
-// The persisted index: `<cacheDir>/tasks/<sha1 of the absolute folder>.idx`, read in one go on a
-// warm start without any YAML. Layout, so a cold build can stream records to disk as it parses:
+// The persisted index: `<cacheDir>/tasks/<sha1 of the absolute folder>.idx`, read on a warm
+// start without any YAML. Layout, so a cold build can stream records to disk as it parses:
 //
-//   [record JSON, record JSON, ...][column JSON]...[meta JSON][trailer: magic(8) metaOff(8) metaLen(8)]
+//   [record JSON, record JSON, ...][column]...[meta JSON][trailer: magic(8) metaOff(8) metaLen(8)]
 //
-// Columns (one JSON array per field, row-aligned, rows sorted by path) are parsed only when a
-// query touches them; records are read by byte range only for rows that are output. The file is
-// a cache: it is written to a temp name and renamed (atomic), not fsynced; a torn or foreign
-// file fails the trailer or meta check and counts as a miss, never an error.
+// Columns are row-aligned (rows sorted by path) and decoded only when a query touches them, each
+// in the cheapest form for its data: numbers as raw float64 (read straight into a Float64Array,
+// no parsing; NaN stands for null), few-valued strings (status, priority, agent, assignee) as a
+// dictionary plus uint16 codes, the rest (paths, ids, lists) as one JSON array. Records are read
+// by byte range only for rows that are output. The file is a cache: written to a temp name and
+// renamed (atomic), not fsynced; a torn or foreign file, or one written on a machine of the other
+// byte order, fails the trailer or meta check and counts as a miss, never an error.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { endianness } from 'node:os';
 import path from 'node:path';
 
 const MAGIC = 'STRIDX01';
 const TRAILER = 24;
 /** Batch size of index writes: few syscalls, bounded memory while a cold build streams. */
 const FLUSH_BYTES = 1 << 20;
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
+
+/**
+ * How a column is stored: `f64` numbers (never null), `f64?` numbers or null, `dict` strings or
+ * null from a small set, `json` anything JSON can hold.
+ */
+export type ColumnKind = 'f64' | 'f64?' | 'dict' | 'json';
+/** Largest dictionary a `dict` column may have (codes are uint16); beyond it the column is JSON. */
+const MAX_DICT = 0xffff;
+
+interface ColumnEntry {
+  kind: ColumnKind;
+  off: number;
+  len: number;
+  dict?: (string | null)[];
+}
 
 export interface IndexedProblem {
   path: string;
@@ -32,7 +51,9 @@ export interface IndexMeta {
   n: number;
   /** Folder-relative directories scanned, with their mtime (unchanged ones need no readdir). */
   dirs: [string, number][];
-  cols: Record<string, [number, number]>;
+  /** Byte order of the float64 and uint16 columns. */
+  endian: 'LE' | 'BE';
+  cols: Record<string, ColumnEntry>;
   problems: IndexedProblem[];
   /** Derived from all rows; valid as long as no file changed. */
   derived: unknown;
@@ -84,17 +105,48 @@ export class IndexReader {
       const buf = Buffer.allocUnsafe(metaLen);
       fs.readSync(fd, buf, 0, metaLen, metaOff);
       const meta = JSON.parse(buf.toString('utf8')) as IndexMeta;
-      if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir)) return undefined;
+      if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir) || meta.endian !== endianness()) return undefined;
       return new IndexReader(fd, meta, st.mtimeMs);
     } catch {
       return undefined;
     }
   }
 
+  /** A `f64` column, read straight into a Float64Array. */
+  numbers(name: string): Float64Array {
+    const c = this.#entry(name, 'f64');
+    const out = new Float64Array(this.meta.n);
+    this.#readInto(out, c);
+    return out;
+  }
+
+  /** A column of any other kind, decoded into an array. */
   column<T>(name: string): T[] {
-    const range = this.meta.cols[name];
-    if (!range) throw new Error(`index has no column ${name}`);
-    return JSON.parse(this.text(range[0], range[1])) as T[];
+    const c = this.#entry(name);
+    const n = this.meta.n;
+    if (c.kind === 'json') return JSON.parse(this.text(c.off, c.len)) as T[];
+    const out = new Array<unknown>(n);
+    if (c.kind === 'dict') {
+      const codes = new Uint16Array(n);
+      this.#readInto(codes, c);
+      const dict = c.dict!;
+      for (let i = 0; i < n; i++) out[i] = dict[codes[i]];
+    } else {
+      const values = new Float64Array(n);
+      this.#readInto(values, c);
+      for (let i = 0; i < n; i++) out[i] = Number.isNaN(values[i]) ? null : values[i];
+    }
+    return out as T[];
+  }
+
+  #entry(name: string, kind?: ColumnKind): ColumnEntry {
+    const c = this.meta.cols[name];
+    if (!c || (kind && c.kind !== kind)) throw new Error(`index has no ${kind ?? ''} column ${name}`);
+    return c;
+  }
+
+  #readInto(out: Float64Array | Uint16Array, c: ColumnEntry): void {
+    if (c.len !== out.byteLength || fs.readSync(this.#fd, out, 0, c.len, c.off) !== c.len) throw new Error(`index column at ${c.off} is short`);
   }
 
   text(off: number, len: number): string {
@@ -162,6 +214,39 @@ export class IndexWriter {
     return [at, len];
   }
 
+  #appendColumn(kind: ColumnKind, values: ArrayLike<unknown>): ColumnEntry {
+    if (kind === 'f64' || kind === 'f64?') {
+      const f = Float64Array.from(values as ArrayLike<number | null>, (v) => v ?? NaN);
+      const [off, len] = this.#appendBytes(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+      return { kind, off, len };
+    }
+    if (kind === 'dict') {
+      const codeOf = new Map<string | null, number>();
+      const codes = new Uint16Array(values.length);
+      for (let i = 0; i < values.length && codeOf.size <= MAX_DICT; i++) {
+        const v = values[i] as string | null;
+        let c = codeOf.get(v);
+        if (c === undefined) codeOf.set(v, (c = codeOf.size));
+        codes[i] = c;
+      }
+      if (codeOf.size <= MAX_DICT) {
+        const [off, len] = this.#appendBytes(Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength));
+        return { kind, off, len, dict: [...codeOf.keys()] };
+      }
+    }
+    const [off, len] = this.append(JSON.stringify(Array.from(values)));
+    return { kind: 'json', off, len };
+  }
+
+  /** Appends raw bytes (copied now: the caller may reuse the buffer). */
+  #appendBytes(bytes: Buffer): [number, number] {
+    this.#flush();
+    fs.writeSync(this.#fd, bytes, 0, bytes.length, this.#pos);
+    const at = this.#pos;
+    this.#pos += bytes.length;
+    return [at, bytes.length];
+  }
+
   #flush(): void {
     if (this.#pending.length === 0) return;
     const buf = Buffer.from(this.#pending.join(''), 'utf8');
@@ -176,10 +261,10 @@ export class IndexWriter {
    * the path, which another process may replace at any moment) so the offsets just written
    * stay valid for this process.
    */
-  finish(meta: Omit<IndexMeta, 'cols'>, columns: Record<string, unknown[]>): IndexReader {
-    const cols: Record<string, [number, number]> = {};
-    for (const [name, values] of Object.entries(columns)) cols[name] = this.append(JSON.stringify(values));
-    const [metaOff, metaLen] = this.append(JSON.stringify({ ...meta, cols }));
+  finish(meta: Omit<IndexMeta, 'cols' | 'endian'>, columns: Record<string, { kind: ColumnKind; values: ArrayLike<unknown> }>): IndexReader {
+    const cols: Record<string, ColumnEntry> = {};
+    for (const [name, { kind, values }] of Object.entries(columns)) cols[name] = this.#appendColumn(kind, values);
+    const [metaOff, metaLen] = this.append(JSON.stringify({ ...meta, endian: endianness(), cols }));
     this.#flush();
     const trailer = Buffer.alloc(TRAILER);
     trailer.write(MAGIC, 0, 'latin1');

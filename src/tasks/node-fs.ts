@@ -9,14 +9,27 @@ const HEAD_BYTES = 16 * 1024;
 const CLOSING_FENCE = /\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
 /** One buffer for every head read (reads are synchronous): no 16 KB allocation per file. */
 const headBuffer = Buffer.allocUnsafe(HEAD_BYTES);
+const MISSING_OK = { throwIfNoEntry: false } as const;
 
 export const nodeTaskFs: TaskFs = {
   readdir(dir) {
     return fs.readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, isDir: e.isDirectory() }));
   },
   stat(path) {
-    const st = fs.statSync(path, { throwIfNoEntry: false });
+    const st = fs.statSync(path, MISSING_OK);
     return st && { size: st.size, mtimeMs: st.mtimeMs, isDir: st.isDirectory() };
+  },
+  statFiles(prefix, names, size, mtime) {
+    for (let i = 0; i < names.length; i++) {
+      const st = fs.statSync(prefix + names[i], MISSING_OK);
+      if (st === undefined || st.isDirectory()) {
+        size[i] = -1;
+        mtime[i] = -1;
+      } else {
+        size[i] = st.size;
+        mtime[i] = st.mtimeMs;
+      }
+    }
   },
   readHead(path) {
     const fd = fs.openSync(path, 'r');

@@ -7,15 +7,18 @@
 import path from 'node:path';
 import { lineOfKey, loadYaml, parseTaskText, type YamlModule } from './front-matter.js';
 import type { IndexedProblem } from './index-file.js';
-import { COLUMN_NAMES, recordJson, rowOf, type Row, type TaskTable } from './table.js';
+import { COLUMN_KINDS, COLUMN_NAMES, recordJson, rowOf, type Columns, type Row, type TaskTable } from './table.js';
 import type { TaskFs } from './types.js';
 
 /** Larger than the mtime granularity of common file systems (ext4 ticks ~4 ms, FAT 2 s). */
 export const RACY_MS = 2000;
 
 export interface Listing {
-  /** Sorted folder-relative paths of `*.md` files, with their stat (-1 when not stat'ed: to be read). */
-  files: { path: string; size: number; mtime: number }[];
+  /** Sorted folder-relative paths of `*.md` files. */
+  paths: string[];
+  /** Their size and mtime (-1: gone, or a directory); absent when nothing was stat'ed (all are read). */
+  size?: Float64Array;
+  mtime?: Float64Array;
   dirs: [string, number][];
 }
 
@@ -71,18 +74,12 @@ export function listFolder(root: string, fs: TaskFs, base: ScanBase): Listing {
   };
   visit('');
   if (!reusedAll || base.problems.length > 0 || dirs.length > 1) names.sort(byCodePoint);
-  const files: Listing['files'] = [];
-  if (!base.table && base.problems.length === 0) {
-    // Nothing to validate against: every file is read, and reading gives its size and mtime.
-    for (const p of names) files.push({ path: p, size: -1, mtime: -1 });
-    return { files, dirs };
-  }
-  const prefix = root.endsWith('/') ? root : `${root}/`;
-  for (const p of names) {
-    const st = fs.stat(prefix + p);
-    if (st && !st.isDir) files.push({ path: p, size: st.size, mtime: st.mtimeMs });
-  }
-  return { files, dirs };
+  // Nothing to validate against: every file is read, and reading gives its size and mtime.
+  if (!base.table && base.problems.length === 0) return { paths: names, dirs };
+  const size = new Float64Array(names.length);
+  const mtime = new Float64Array(names.length);
+  fs.statFiles(root.endsWith('/') ? root : `${root}/`, names, size, mtime);
+  return { paths: names, size, mtime, dirs };
 }
 
 function parentOf(rel: string): string {
@@ -122,35 +119,42 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
   const racyFrom = base.indexMtime - RACY_MS;
 
   const steps: Step[] = [];
-  let changed = listing.files.length !== oldPath.length + base.problems.length;
+  const { paths, size, mtime } = listing;
+  let changed = false;
+  let files = 0;
   let reads = 0;
   let yaml: YamlModule | undefined;
   let j = 0;
-  for (const f of listing.files) {
-    while (j < oldPath.length && oldPath[j] < f.path) {
+  for (let k = 0; k < paths.length; k++) {
+    const file = paths[k];
+    const fileSize = size ? size[k] : -1;
+    const fileMtime = mtime ? mtime[k] : -1;
+    if (size && fileSize < 0) continue;
+    files++;
+    while (j < oldPath.length && oldPath[j] < file) {
       changed = true;
       j++;
     }
-    const same = j < oldPath.length && oldPath[j] === f.path;
+    const same = j < oldPath.length && oldPath[j] === file;
     const at = same ? j++ : -1;
-    const racy = f.mtime >= racyFrom;
-    if (same && oldSize[at] === f.size && oldMtime[at] === f.mtime && !racy) {
+    const racy = fileMtime >= racyFrom;
+    if (same && oldSize[at] === fileSize && oldMtime[at] === fileMtime && !racy) {
       steps.push(at);
       continue;
     }
-    const prior = oldProblems.get(f.path);
-    if (prior && prior.size === f.size && prior.mtimeMs === f.mtime && !racy) {
+    const prior = oldProblems.get(file);
+    if (prior && prior.size === fileSize && prior.mtimeMs === fileMtime && !racy) {
       steps.push({ kind: 'problem', problem: prior });
       continue;
     }
     reads++;
     let head: ReturnType<TaskFs['readHead']>;
     try {
-      head = fs.readHead(`${root}/${f.path}`);
+      head = fs.readHead(`${root}/${file}`);
     } catch (err) {
       changed = true;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      steps.push({ kind: 'problem', problem: { path: f.path, size: f.size, mtimeMs: f.mtime, line: 1, reason: `cannot read: ${(err as Error).message}` } });
+      steps.push({ kind: 'problem', problem: { path: file, size: fileSize, mtimeMs: fileMtime, line: 1, reason: `cannot read: ${(err as Error).message}` } });
       continue;
     }
     let parsed = parseTaskText(head.text, head.binary, yaml);
@@ -159,17 +163,17 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
       parsed = parseTaskText(head.text, head.binary, yaml)!;
     }
     if ('problem' in parsed) {
-      const problem = { path: f.path, size: head.size, mtimeMs: head.mtimeMs, ...parsed.problem };
+      const problem = { path: file, size: head.size, mtimeMs: head.mtimeMs, ...parsed.problem };
       if (same || !prior || JSON.stringify(prior) !== JSON.stringify(problem)) changed = true;
       steps.push({ kind: 'problem', problem });
       continue;
     }
-    const row = rowOf(f.path, head.size, head.mtimeMs, parsed.data);
+    const row = rowOf(file, head.size, head.mtimeMs, parsed.data);
     const json = recordJson(row, parsed.data);
     if (!(same && oldSize[at] === head.size && oldMtime[at] === head.mtimeMs && t!.recordText(at) === json)) changed = true;
     steps.push({ kind: 'task', row, json, j: at });
   }
-  if (j < oldPath.length) changed = true;
+  if (j < oldPath.length || files !== oldPath.length + base.problems.length) changed = true;
 
   const rows: Row[] = [];
   const records: (string | [number, number])[] = [];
@@ -190,10 +194,10 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
 }
 
 /** The columns of a list of rows, for a table or an index. */
-export function columnsOf(rows: Row[]): Record<string, unknown[]> {
-  const cols: Record<string, unknown[]> = {};
-  for (const name of COLUMN_NAMES) cols[name] = rows.map((r) => r[name]);
-  return cols;
+export function columnsOf(rows: Row[]): Columns {
+  const cols: Record<string, ArrayLike<unknown>> = {};
+  for (const name of COLUMN_NAMES) cols[name] = COLUMN_KINDS[name] === 'f64' ? Float64Array.from(rows, (r) => r[name] as number) : rows.map((r) => r[name]);
+  return cols as Columns;
 }
 
 /** The line of the `id` key of a file, for reporting an id clash. */

@@ -10,12 +10,12 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { derive, type Derived } from './derive.js';
 import { coerceField, type FieldRules } from './fields.js';
 import { loadYaml, splitFrontMatter } from './front-matter.js';
-import { IndexReader, IndexWriter, indexPathFor, type IndexedProblem } from './index-file.js';
+import { INDEX_VERSION, IndexReader, IndexWriter, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
 import { nodeTaskFs } from './node-fs.js';
 import { QueryEngine } from './query.js';
 import { columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
 import { overdueIds } from './stats.js';
-import { TaskTable, type Row } from './table.js';
+import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
 import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
 import { applyChanges, renderNewTask } from './edit.js';
 import { createExclusive, replaceIfUnchanged, versionOf } from './write.js';
@@ -105,7 +105,7 @@ export class TaskStore {
       if (reader && persist && !sameDirs(listing.dirs, base.dirs)) this.#save(base.table, derived, scan.problems, listing.dirs);
       return;
     }
-    const cols = columnsOf(scan.rows) as unknown as ConstructorParameters<typeof TaskTable>[1]['cols'];
+    const cols = columnsOf(scan.rows);
     const recOff: number[] = [];
     const recLen: number[] = [];
     const fresh: (string | undefined)[] = [];
@@ -170,11 +170,18 @@ export class TaskStore {
         recLen.push(len);
       }
       copyRun();
-      const cols: Record<string, unknown[]> = { recOff, recLen };
-      for (const name of Object.keys(columnsOf([]))) cols[name] = table.col(name as keyof Row);
-      const reader = writer.finish({ v: 1, dir: this.dir, n: table.n, dirs, problems, derived }, cols);
+      const cols: Record<string, { kind: ColumnKind; values: ArrayLike<unknown> }> = {
+        recOff: { kind: 'f64', values: recOff },
+        recLen: { kind: 'f64', values: recLen },
+      };
+      const inMemory: Partial<Columns> = {};
+      for (const name of COLUMN_NAMES) {
+        const values = table.col(name);
+        cols[name] = { kind: COLUMN_KINDS[name], values };
+        (inMemory as Record<string, unknown>)[name] = values;
+      }
+      const reader = writer.finish({ v: INDEX_VERSION, dir: this.dir, n: table.n, dirs, problems, derived }, cols);
       writer = undefined;
-      const inMemory = Object.fromEntries(Object.keys(columnsOf([])).map((n) => [n, table.col(n as keyof Row)]));
       const next = new TaskTable(table.n, { reader, cols: inMemory, recOff, recLen });
       this.#readers.add(reader);
       this.#setState(next, derived, problems, dirs);

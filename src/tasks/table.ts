@@ -1,10 +1,11 @@
 // The in-memory task table: one array per indexed field, row-aligned and sorted by path, plus
 // where each row's full record lives (a byte range of the index file, or a fresh JSON string).
-// A table backed by an index parses a column only when something asks for it, so a warm
-// `ls --status todo` touches path/size/mtime/status and the matched records, nothing else.
+// A table backed by an index decodes a column only when something asks for it, so a warm
+// `ls --status todo` touches path/size/mtime/status and the matched records, nothing else;
+// size, mtime and the record ranges stay Float64Arrays, read from the index without parsing.
 
 import { asList, asNumber, asString, dateMoment, dueMoment } from './fields.js';
-import type { IndexReader } from './index-file.js';
+import type { ColumnKind, IndexReader } from './index-file.js';
 import type { TaskRecord } from './types.js';
 
 export interface Row {
@@ -26,9 +27,12 @@ export interface Row {
 }
 
 export type ColumnName = keyof Row;
-export const COLUMN_NAMES: ColumnName[] = [
-  'path', 'size', 'mtime', 'id', 'status', 'agent', 'assignee', 'priority', 'tags', 'deps', 'due', 'created', 'updated', 'est', 'act',
-];
+/** How each column is stored in the index. */
+export const COLUMN_KINDS: Record<ColumnName, ColumnKind> = {
+  path: 'json', size: 'f64', mtime: 'f64', id: 'json', status: 'dict', agent: 'dict', assignee: 'dict', priority: 'dict',
+  tags: 'json', deps: 'json', due: 'f64?', created: 'f64?', updated: 'f64?', est: 'f64?', act: 'f64?',
+};
+export const COLUMN_NAMES = Object.keys(COLUMN_KINDS) as ColumnName[];
 
 /** The indexed fields of a task, typed, from its front matter. */
 export function rowOf(path: string, size: number, mtime: number, data: Record<string, unknown>): Row {
@@ -70,7 +74,8 @@ export function recordJson(row: Row, data: Record<string, unknown>): string {
   return `${json.slice(0, -1)},"path":${JSON.stringify(row.path)}}`;
 }
 
-type Columns = { [K in ColumnName]: Row[K][] };
+/** The columns of a table: numbers that are never null as Float64Arrays, the others as arrays. */
+export type Columns = { [K in ColumnName]: K extends 'size' | 'mtime' ? Float64Array : Row[K][] };
 
 /** Largest index read made to serve several records at once. */
 const WINDOW_BYTES = 1 << 20;
@@ -80,12 +85,12 @@ export class TaskTable {
   readonly #reader: IndexReader | undefined;
   readonly #cols: Partial<Columns>;
   /** Byte ranges of records in the index, read from it on first use. */
-  #recOff: number[] | undefined;
-  #recLen: number[] | undefined;
+  #recOff: ArrayLike<number> | undefined;
+  #recLen: ArrayLike<number> | undefined;
   /** Records not (yet) in an index file, by row. */
   readonly #fresh: (string | undefined)[];
 
-  constructor(n: number, source: { reader?: IndexReader; cols?: Partial<Columns>; recOff?: number[]; recLen?: number[]; fresh?: (string | undefined)[] }) {
+  constructor(n: number, source: { reader?: IndexReader; cols?: Partial<Columns>; recOff?: ArrayLike<number>; recLen?: ArrayLike<number>; fresh?: (string | undefined)[] }) {
     this.n = n;
     this.#reader = source.reader;
     this.#cols = source.cols ?? {};
@@ -94,14 +99,14 @@ export class TaskTable {
     this.#fresh = source.fresh ?? [];
   }
 
-  col<K extends ColumnName>(name: K): Row[K][] {
-    let c = this.#cols[name];
+  col<K extends ColumnName>(name: K): Columns[K] {
+    let c = this.#cols[name] as Columns[K] | undefined;
     if (!c) {
       if (!this.#reader) throw new Error(`column ${name} missing from an unpersisted table`);
-      c = this.#reader.column<Row[K]>(name) as Columns[K];
+      c = (COLUMN_KINDS[name] === 'f64' ? this.#reader.numbers(name) : this.#reader.column(name)) as Columns[K];
       this.#cols[name] = c;
     }
-    return c as Row[K][];
+    return c;
   }
 
   row(i: number): Row {
@@ -153,9 +158,9 @@ export class TaskTable {
     }
   }
 
-  #ranges(): [number[], number[]] {
-    this.#recOff ??= this.#reader ? this.#reader.column<number>('recOff') : [];
-    this.#recLen ??= this.#reader ? this.#reader.column<number>('recLen') : [];
+  #ranges(): [ArrayLike<number>, ArrayLike<number>] {
+    this.#recOff ??= this.#reader ? this.#reader.numbers('recOff') : [];
+    this.#recLen ??= this.#reader ? this.#reader.numbers('recLen') : [];
     return [this.#recOff, this.#recLen];
   }
 

@@ -41,6 +41,11 @@ export interface TaskQuery {
 export interface TaskFs {
   readdir(dir: string): { name: string; isDir: boolean }[];
   stat(path: string): { size: number; mtimeMs: number; isDir: boolean } | undefined;
+  /**
+   * Size and mtime of `prefix + names[i]` into `size[i]` and `mtime[i]` (both -1 when the file is
+   * gone or is a directory): the per-file validation of a warm start, with no object per file.
+   */
+  statFiles(prefix: string, names: readonly string[], size: Float64Array, mtime: Float64Array): void;
   /** Reads the start of a file, at least up to the end of its front matter when it has one. */
   readHead(path: string): { text: string; size: number; mtimeMs: number; binary: boolean };
   readFile(path: string): Buffer;

@@ -48,6 +48,7 @@ export function countingFs(): TaskFs & { reads: string[] } {
     reads,
     readdir: (d) => nodeTaskFs.readdir(d),
     stat: (p) => nodeTaskFs.stat(p),
+    statFiles: (prefix, names, size, mtime) => nodeTaskFs.statFiles(prefix, names, size, mtime),
     readHead: (p) => {
       reads.push(path.basename(p));
       return nodeTaskFs.readHead(p);
