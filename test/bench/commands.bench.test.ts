@@ -11,7 +11,7 @@ const fixture = (f: string) => new URL(`./fixtures/${f}`, import.meta.url).pathn
 
 function ctx(args: Record<string, unknown>, opts: Record<string, unknown>, cacheDir: string, warnings: string[] = []): CommandContext {
   return {
-    args, opts, warn: (m) => warnings.push(m), signal: new AbortController().signal,
+    args, opts, warn: (m: string) => warnings.push(m), signal: new AbortController().signal,
     io: { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: process.env, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false },
     config: { cache: { dir: cacheDir } },
   } as unknown as CommandContext;

@@ -17,7 +17,7 @@ import { runCli } from '../helpers/run-cli.js';
 const root = resolve(import.meta.dirname, '../..');
 const world = mkdtempSync(join(tmpdir(), 'strata-examples-'));
 const cases = COMMANDS.flatMap((def) => (def.examples ?? []).map((ex) => ({ def, ex })));
-let server: S3rver;
+let server: InstanceType<typeof S3rver>;
 let env: NodeJS.ProcessEnv;
 
 const tags = (name: string) => [{ Key: 'Name', Value: name }, { Key: 'env', Value: 'prod' }];
