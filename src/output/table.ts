@@ -1,5 +1,6 @@
 // The table renderer, Nushell-style. It holds every record (column widths depend on all rows).
-// Columns: in order of first appearance; nested values summarised (`[3 items]`, `{2 fields}`,
+// Columns: a command's preferred ones first, then in order of first appearance, leaving out
+// columns empty in every row; nested values summarised (`[3 items]`, `{2 fields}`,
 // an object with a Name shows the Name); numbers right-aligned; sizes human (fields named
 // Size/Bytes); ISO dates shortened. Fits the terminal: wide columns shrink with an ellipsis,
 // then columns that still do not fit are dropped, and a footer says which.
@@ -63,6 +64,9 @@ export function layoutTable(records: Rec[], maxWidth: number, colour = false, pr
       }
     }
   }
+  // a column with nothing in any row only takes width from the others
+  const filled = columns.filter((c) => records.some((r) => r[c] !== null && r[c] !== undefined && r[c] !== ''));
+  columns.splice(0, columns.length, ...(filled.length ? filled : columns));
   const cells = records.map((rec) => columns.map((c) => summarise(c, rec[c])));
   const indexWidth = String(records.length - 1).length;
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].text.length)));

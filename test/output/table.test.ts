@@ -46,3 +46,10 @@ describe('table columns a command prefers', () => {
     expect(text).toMatch(/more column: description/);
   });
 });
+
+describe('table columns empty in every row', () => {
+  it('are left out', () => {
+    const header = layoutTable([{ a: 1, b: null, c: '' }, { a: 2, b: undefined, c: '' }], 80).split('\n')[0];
+    expect(header.trim()).toBe('# │ a');
+  });
+});
