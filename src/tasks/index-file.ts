@@ -127,9 +127,7 @@ export class IndexReader {
     if (c.kind === 'json') return JSON.parse(this.text(c.off, c.len)) as T[];
     const out = new Array<unknown>(n);
     if (c.kind === 'dict') {
-      const codes = new Uint16Array(n);
-      this.#readInto(codes, c);
-      const dict = c.dict!;
+      const { dict, codes } = this.dictionary(name)!;
       for (let i = 0; i < n; i++) out[i] = dict[codes[i]];
     } else {
       const values = new Float64Array(n);
@@ -137,6 +135,15 @@ export class IndexReader {
       for (let i = 0; i < n; i++) out[i] = Number.isNaN(values[i]) ? null : values[i];
     }
     return out as T[];
+  }
+
+  /** A `dict` column as stored: its values and one code per row; undefined for other kinds. */
+  dictionary(name: string): { dict: (string | null)[]; codes: Uint16Array } | undefined {
+    const c = this.#entry(name);
+    if (c.kind !== 'dict') return undefined;
+    const codes = new Uint16Array(this.meta.n);
+    this.#readInto(codes, c);
+    return { dict: c.dict!, codes };
   }
 
   #entry(name: string, kind?: ColumnKind): ColumnEntry {
@@ -155,11 +162,9 @@ export class IndexReader {
     return this.#scratch.toString('utf8', 0, n);
   }
 
-  /** Reads a byte range into a new buffer (a window over several records). */
-  bytes(off: number, len: number): Buffer {
-    const buf = Buffer.allocUnsafe(len);
-    const n = fs.readSync(this.#fd, buf, 0, len, off);
-    return buf.subarray(0, n);
+  /** Reads a byte range into `into` (a window over several records), returning the part read. */
+  bytes(off: number, len: number, into: Buffer): Buffer {
+    return into.subarray(0, fs.readSync(this.#fd, into, 0, len, off));
   }
 
   /** Copies a byte range into `out` at `outPos` (used to carry unchanged records over). */

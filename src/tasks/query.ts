@@ -47,18 +47,18 @@ export class QueryEngine {
     }
     let candidates: Iterable<number> | undefined;
     let best = Infinity;
-    for (const [f, values] of filters) {
+    let chosen = -1;
+    filters.forEach(([f, values], k) => {
       const size = values.reduce((n, v) => n + (this.#posting(f).get(v)?.length ?? 0), 0);
-      if (size < best) {
-        best = size;
-        candidates = this.#union(f, values);
-      }
-    }
+      if (size < best) [best, chosen] = [size, k];
+    });
+    if (chosen !== -1) candidates = this.#union(...filters[chosen]);
     if (!candidates && (q.dueBefore !== undefined || q.dueAfter !== undefined)) candidates = this.#dueRange(q.dueBefore, q.dueAfter);
     candidates ??= range(this.#t.n);
 
-    const due = this.#t.col('due');
-    const sets = filters.map(([f, values]) => [f === 'tag' ? this.#t.col('tags') : this.#t.col(f), new Set(values)] as const);
+    const due = q.dueBefore !== undefined || q.dueAfter !== undefined ? this.#t.col('due') : [];
+    // the candidates already satisfy the filter they came from; the others are checked per row
+    const sets = filters.filter((_, k) => k !== chosen).map(([f, values]) => [f === 'tag' ? this.#t.col('tags') : this.#t.col(f), new Set(values)] as const);
     const needle = q.text?.toLowerCase();
     const out: number[] = [];
     for (const i of candidates) {
@@ -101,9 +101,16 @@ export class QueryEngine {
       if (v === null) return;
       let list = m!.get(v);
       if (!list) m!.set(v, (list = []));
-      list.push(i);
+      // rows come in order, so a value repeated in one row (tags: [a, a]) is the last entry
+      if (list[list.length - 1] !== i) list.push(i);
     };
-    if (f === 'tag') {
+    const coded = f === 'tag' ? undefined : this.#t.codes(f);
+    if (coded) {
+      // straight from the index's codes: no string column is built
+      const lists = coded.dict.map((): number[] => []);
+      for (let i = 0; i < this.#t.n; i++) lists[coded.codes[i]].push(i);
+      coded.dict.forEach((v, c) => v !== null && m!.set(v, lists[c]));
+    } else if (f === 'tag') {
       const tags = this.#t.col('tags');
       for (let i = 0; i < this.#t.n; i++) for (const tag of tags[i]) add(tag, i);
     } else {

@@ -77,8 +77,8 @@ export function recordJson(row: Row, data: Record<string, unknown>): string {
 /** The columns of a table: numbers that are never null as Float64Arrays, the others as arrays. */
 export type Columns = { [K in ColumnName]: K extends 'size' | 'mtime' ? Float64Array : Row[K][] };
 
-/** Largest index read made to serve several records at once. */
-const WINDOW_BYTES = 1 << 20;
+/** Largest index read made to serve several records at once (one buffer, reused per window). */
+const WINDOW_BYTES = 64 * 1024;
 
 export class TaskTable {
   readonly n: number;
@@ -109,6 +109,14 @@ export class TaskTable {
     return c;
   }
 
+  /**
+   * A few-valued column as dictionary codes, straight from the index (no string per row), when
+   * it is stored that way and not decoded yet; otherwise undefined (use `col`).
+   */
+  codes(name: 'status' | 'agent' | 'assignee' | 'priority'): { dict: (string | null)[]; codes: Uint16Array } | undefined {
+    return this.#cols[name] || !this.#reader ? undefined : this.#reader.dictionary(name);
+  }
+
   row(i: number): Row {
     const r = {} as Record<ColumnName, unknown>;
     for (const name of COLUMN_NAMES) r[name] = this.col(name)[i];
@@ -127,6 +135,7 @@ export class TaskTable {
    * wanted records at once (rows of one query are mostly in file order), instead of a read each.
    */
   *records(rows: number[]): Generator<TaskRecord> {
+    let buffer: Buffer | undefined;
     let k = 0;
     while (k < rows.length) {
       const first = rows[k];
@@ -150,7 +159,8 @@ export class TaskTable {
         k++;
         continue;
       }
-      const window = this.#reader.bytes(start, end - start);
+      buffer ??= Buffer.allocUnsafe(WINDOW_BYTES);
+      const window = this.#reader.bytes(start, end - start, buffer);
       for (; k <= last; k++) {
         const r = rows[k];
         yield JSON.parse(window.toString('utf8', off[r] - start, off[r] - start + len[r])) as TaskRecord;

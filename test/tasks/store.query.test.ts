@@ -14,8 +14,12 @@ async function folder() {
   writeTask(dir, 'c.md', task('c', { status: 'in_progress', priority: 'critical', agent: 'CODEFORGE', due_date: "'2025-08-01T10:00:00Z'", dependencies: '[b, a]', estimated_hours: '1.5' }));
   writeTask(dir, 'd.md', task('d', { status: 'todo', priority: 'medium', assignee: 'maya', dependencies: '[b]', title: 'Rotate keys' }));
   writeTask(dir, 'e.md', task('e', { status: 'cancelled', priority: 'medium', due_date: "'2025-06-01'", dependencies: '[ghost]' }));
-  return openTaskStore({ dir, cacheDir: tempDir('cache'), clock: new ManualClock(AUG_1 + 12 * 3600_000) });
+  const cacheDir = tempDir('cache');
+  const store = await openTaskStore({ dir, cacheDir, clock: new ManualClock(AUG_1 + 12 * 3600_000) });
+  cacheOf.set(store, cacheDir);
+  return store;
 }
+const cacheOf = new WeakMap<object, string>();
 
 const ids = (xs: Iterable<{ id: string }>) => [...xs].map((t) => t.id);
 
@@ -29,6 +33,30 @@ describe('task queries', () => {
     expect(ids(s.list({ tag: ['cli'], status: ['done'] }))).toEqual([]);
     expect(ids(s.list({ assignee: ['maya'] }))).toEqual(['d']);
     expect(ids(s.list({ status: ['nope'] }))).toEqual([]);
+  });
+
+  it('a warm store (columns decoded from the index) answers every filter as the cold one did', async () => {
+    const cold = await folder();
+    const queries = [
+      { status: ['todo'] }, { status: ['todo', 'done'] }, { agent: ['CODEFORGE'], priority: ['critical'] }, { tag: ['aws'] },
+      { tag: ['cli'], status: ['done'] }, { assignee: ['maya'] }, { status: ['nope'] }, { priority: ['medium'], blocked: true },
+      { status: ['todo'], sort: 'priority' },
+    ];
+    const expected = queries.map((q) => ids(cold.list(q)));
+    cold.close();
+    const warm = await openTaskStore({ dir: cold.dir, cacheDir: cacheOf.get(cold)! });
+    expect(warm.lastReads).toBe(0);
+    expect(queries.map((q) => ids(warm.list(q)))).toEqual(expected);
+    warm.close();
+  });
+
+  it('a tag repeated in one task lists that task once', async () => {
+    const dir = tempDir('dup-tag');
+    writeTask(dir, 'a.md', task('a', { tags: '[cli, cli]' }));
+    writeTask(dir, 'b.md', task('b', { tags: '[aws]' }));
+    const s = await openTaskStore({ dir });
+    expect(ids(s.list({ tag: ['cli'] }))).toEqual(['a']);
+    expect(ids(s.list({ tag: ['cli', 'aws'] }))).toEqual(['a', 'b']);
   });
 
   it('due-before is before the start of the day, due-after after its end; tasks without a due date never match', async () => {
