@@ -3,7 +3,7 @@
 // path that needs it. Native and optional modules stay external.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 
 // commander loads node:child_process (and with it net, dgram, stream internals) at import, only
 // to spawn executable subcommands, which strata never has: defer that require to first use.
@@ -19,10 +19,13 @@ const lazyChildProcess = {
   },
 };
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Built beside dist/ and swapped in, so a process loading chunks meanwhile never sees an empty dist/.
+const dist = new URL('../dist', import.meta.url);
+const next = new URL(`../dist.next-${process.pid}`, import.meta.url);
+const old = new URL(`../dist.old-${process.pid}`, import.meta.url);
 await build({
   entryPoints: { main: 'src/main.ts' },
-  outdir: 'dist',
+  outdir: next.pathname,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -37,3 +40,6 @@ await build({
   legalComments: 'none',
   sourcemap: false,
 });
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(next, dist);
+rmSync(old, { recursive: true, force: true });
