@@ -11,7 +11,6 @@
 // renamed (atomic), not fsynced; a torn or foreign file, or one written on a machine of the other
 // byte order, fails the trailer or meta check and counts as a miss, never an error.
 
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
@@ -59,9 +58,21 @@ export interface IndexMeta {
   derived: unknown;
 }
 
+/**
+ * `<cacheDir>/tasks/<64-bit hash of the absolute folder>.idx`. Not a crypto hash (node:crypto
+ * costs ~5 ms to load, more than a warm `ls` can spare); two folders sharing a name would only
+ * take turns at the file, since the meta names the folder it belongs to.
+ */
 export function indexPathFor(cacheDir: string, dir: string): string {
-  const hash = createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 20);
-  return path.join(cacheDir, 'tasks', `${hash}.idx`);
+  const abs = path.resolve(dir);
+  return path.join(cacheDir, 'tasks', `${fnv1a(abs, 0x811c9dc5)}${fnv1a(abs, 0x01000193)}.idx`);
+}
+
+/** 32-bit FNV-1a over UTF-16 code units, as 8 hex digits. */
+function fnv1a(text: string, seed: number): string {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** An index opened for reading: meta parsed, columns and records read on demand. */

@@ -2,7 +2,7 @@
 // brings the index up to date (reading only changed files); queries run on the in-memory
 // columns; writes go to the files (atomically, refusing lost updates) and the next open or
 // refresh picks them up. Nothing heavy is imported here: `yaml` loads only when a file needs it
-// or on a write, chokidar only for `watch`.
+// or on a write, chokidar only for `watch`, and the write path (with node:crypto) only on a write.
 
 import path from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
@@ -17,9 +17,6 @@ import { columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './sca
 import { overdueIds } from './stats.js';
 import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
 import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
-import { applyChanges, renderNewTask } from './edit.js';
-import { createExclusive, replaceIfUnchanged, versionOf } from './write.js';
-import { slugFor } from './slug.js';
 
 export const DEFAULT_STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
 export const DEFAULT_PRIORITIES = ['low', 'medium', 'high', 'critical'];
@@ -213,9 +210,11 @@ export class TaskStore {
   }
 
   /** The version of a task's file as it is now (for `set(..., { ifVersion })`). */
-  version(id: string): string | undefined {
+  async version(id: string): Promise<string | undefined> {
     const row = this.#rowOf(id);
-    return row === undefined ? undefined : versionOf(this.#fs.readFile(this.#abs(this.#s.table.col('path')[row])));
+    if (row === undefined) return undefined;
+    const { versionOf } = await import('./write.js');
+    return versionOf(this.#fs.readFile(this.#abs(this.#s.table.col('path')[row])));
   }
 
   /** Ids of the unfinished tasks that `id` waits for. */
@@ -252,7 +251,7 @@ export class TaskStore {
 
   /** Creates a task file `<id>.md`; the id is a slug of the title, made unique in the folder. */
   async add(fields: Record<string, unknown>, body = ''): Promise<TaskRecord> {
-    const YAML = await loadYaml();
+    const [YAML, { renderNewTask }, { createExclusive }, { slugFor }] = await Promise.all([loadYaml(), import('./edit.js'), import('./write.js'), import('./slug.js')]);
     const now = new Date(this.#clock.now()).toISOString();
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) values[k] = coerceField(k, v, this.#rules);
@@ -299,7 +298,7 @@ export class TaskStore {
     if (!('updated_at' in values)) values.updated_at = new Date(this.#clock.now()).toISOString();
     const rel = this.#s.table.col('path')[row];
     const file = this.#abs(rel);
-    const YAML = await loadYaml();
+    const [YAML, { applyChanges }, { replaceIfUnchanged, versionOf }] = await Promise.all([loadYaml(), import('./edit.js'), import('./write.js')]);
     const expected = opts.ifVersion ?? versionOf(this.#fs.readFile(file));
     await replaceIfUnchanged(file, expected, (current) => applyChanges(YAML, current, values, rel), id);
     await this.refresh(false);

@@ -60,7 +60,7 @@ describe('concurrent writers', () => {
   it('two child processes changing the same version of one task: one wins, the other gets TASK_CONFLICT', async () => {
     const dir = tempDir('same');
     writeTask(dir, 'x.md', task('x'));
-    const version = (await openTaskStore({ dir })).version('x')!;
+    const version = (await (await openTaskStore({ dir })).version('x'))!;
     const results = await Promise.all([
       child(dir, '', 'set', 'x', JSON.stringify({ assignee: 'maya' }), version),
       child(dir, '', 'set', 'x', JSON.stringify({ assignee: 'tomas' }), version),
@@ -79,7 +79,7 @@ describe('concurrent writers', () => {
     const check = await openTaskStore({ dir });
     for (let i = 0; i < 20; i++) expect(check.get(`t${i}`)?.estimated_hours).toBe(i);
 
-    const v = check.version('t0')!;
+    const v = (await check.version('t0'))!;
     fs.appendFileSync(path.join(dir, 't0.md'), 'edited in an editor\n');
     await expect(check.set('t0', { status: 'done' }, { ifVersion: v })).rejects.toMatchObject({ code: 'TASK_CONFLICT', kind: 'runtime' });
     expect(fs.readFileSync(path.join(dir, 't0.md'), 'utf8')).toMatch(/status: todo[\s\S]*edited in an editor\n$/);
