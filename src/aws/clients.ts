@@ -43,6 +43,9 @@ export function requireRegion(scope: AwsScope): string {
 
 async function commonConfig(scope: AwsScope, opts: ClientOptions | undefined) {
   const region = requireRegion(scope);
+  // The SDK warns on stderr, once per process, that its 2027 releases will need Node 22: noise in
+  // every command's output on the Node 20 strata supports. This variable is its opt-out.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [{ NodeHttpHandler }, http, https] = await Promise.all([
     import('@smithy/node-http-handler'),
     import('node:http'),

@@ -2,11 +2,13 @@
 // (input token, output token, page-size field, result key), the loop asks for a page, yields its
 // items, and carries the token on. It stops when the token is absent, when the service repeats a
 // token (a known SDK safeguard against endless loops), when --max-items is reached (then it hands
-// back a resumable token) or after one page with --no-paginate. Cancellation is the signal.
+// back a resumable token) or after one page with --no-paginate. Cancellation is the signal. The
+// next page is asked for only after the records in hand had a turn to reach the consumer.
 //
 // Resumable token: like the AWS CLI's, it names the page to ask for and how many of its items were
 // already returned: base64url of {"t": <service token or null>, "s": <items to skip>}.
 
+import { setImmediate } from 'node:timers';
 import { usageError } from '../errors.js';
 
 export interface PageSpec {
@@ -98,5 +100,8 @@ export async function* paginate<T = Record<string, unknown>>(
     if (seen.has(nextToken)) return;
     seen.add(nextToken);
     token = nextToken;
+    // The engine's chunker pulls one item ahead to find where a page ends; without this turn of
+    // the event loop that pull would send the next request before this page reached the consumer.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

