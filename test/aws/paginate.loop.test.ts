@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeToken, encodeToken, paginate, type PageSpec } from '../../src/aws/paginate.js';
+import { chunkRecords } from '../../src/engine/chunks.js';
 
 const spec: PageSpec = { inputToken: 'NextToken', outputToken: 'NextToken', pageSizeField: 'MaxResults', resultKeys: ['Items'] };
 
@@ -43,6 +44,15 @@ describe('paginate', () => {
     await it.next();
     expect(s.requests.length).toBe(1);
     await it.return(undefined);
+  });
+
+  it('through the engine\'s chunker (which pulls one item ahead), the first page reaches the consumer before the second is asked for', async () => {
+    const s = source(10);
+    const chunks = chunkRecords(paginate(spec, s.send, {}));
+    const first = await chunks.next();
+    expect(JSON.parse((first.value as { text: string }).text)).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
+    expect(s.requests.length).toBe(1);
+    await chunks.return(undefined);
   });
 
   it('stops when the service repeats a token', async () => {
