@@ -1,7 +1,8 @@
 // `strata mount s3://bucket[/prefix] <mountpoint>`: S3 through FUSE, in the foreground until
 // Ctrl-C / SIGTERM (ctx.signal) or an `umount` from outside. fuse-native, the AWS SDK and the
-// mount machinery load only inside run(). Yields one summary record once unmounted; with
-// --stats the full figures go to stderr as JSON.
+// mount machinery load only inside run(). Metadata goes through the engine (ctx.services), every
+// request through the shared scheduler. Yields one summary record once unmounted (the CLI writes
+// it after an interrupt too); with --stats the full figures go to stderr as JSON.
 
 import type { CommandDef } from '../cli/types.js';
 import { usageError } from '../errors.js';
@@ -43,12 +44,19 @@ export const mountCommands: CommandDef[] = [
       if (!(cacheSize >= 8 * MiB)) throw usageError('BAD_OPTION', `--cache-size must be at least 8MiB, got ${cacheSize} bytes`, 'e.g. --cache-size 256MiB');
       const endpoint = ctx.globals.endpointUrl;
       const scope = { profile: ctx.globals.profile, region: ctx.globals.region ?? (endpoint ? 'us-east-1' : ''), ...(endpoint ? { endpoint } : {}) };
-      const [{ s3Client }, { mountS3 }, scheduler] = await Promise.all([
+      const [{ s3Client, closeClients }, { mountS3 }, { Resources }, scheduler, engine] = await Promise.all([
         import('../aws/clients.js'),
         import('../mount/mount.js'),
+        import('../util/resources.js'),
         ctx.services.scheduler(),
+        ctx.services.engine(),
       ]);
+      // The mount's handles (FUSE, write-behind, block cache, live file) join this registry; the
+      // SDK clients were opened first, so they are released last. Engine and scheduler belong to
+      // ctx.services, which closes them after the run.
+      const resources = new Resources();
       const client = await s3Client(scope, { maxSockets: 32 });
+      resources.register('S3 clients', closeClients);
       const handle = await mountS3({
         bucket,
         prefix,
@@ -58,6 +66,8 @@ export const mountCommands: CommandDef[] = [
         cacheDir: ctx.config.cache.dir,
         client,
         scheduler,
+        engine,
+        resources,
         scope,
         warm: ctx.opts.warm as string[] | undefined,
         warn: (m) => ctx.warn(m),
@@ -71,6 +81,9 @@ export const mountCommands: CommandDef[] = [
           }
           return g;
         },
+      }).catch(async (err) => {
+        await resources.shutdown({ signal: 'SIGTERM', deadlineMs: 1000 });
+        throw err;
       });
       const report = await handle.done;
       if (ctx.globals.stats) ctx.io.stderr.write(JSON.stringify(report.metrics, null, 2) + '\n');

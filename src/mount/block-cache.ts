@@ -1,9 +1,12 @@
 // The L1 block cache: whole blocks in memory, bounded in bytes by --cache-size, LRU.
 // Identity is (key, ETag, block index) as in mountpoint-s3's ObjectId: a changed object has a
-// new ETag, so its old blocks are never served and simply age out.
+// new ETag, so its old blocks are never served and simply age out. The cache holds one reference
+// on each pooled block (block-pool.ts) and lets go of it when the block leaves, so an evicted
+// block's buffer is reused once nobody else holds it.
 
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
+import type { PooledBlock } from './block-pool.js';
 
 export interface BlockId {
   key: string;
@@ -24,7 +27,7 @@ export interface BlockCacheStats {
 }
 
 export class MemoryBlockCache {
-  readonly #lru: LRUCache<string, Buffer>;
+  readonly #lru: LRUCache<string, PooledBlock>;
   readonly #onEvict?: (key: string, bytes: number) => void;
   hits = 0;
   misses = 0;
@@ -33,7 +36,7 @@ export class MemoryBlockCache {
   constructor(opts: { maxBytes: number; clock?: Clock; onEvict?: (key: string, bytes: number) => void }) {
     if (!(opts.maxBytes >= 1)) throw new RangeError(`Expected \`maxBytes\` to be >= 1, got \`${opts.maxBytes}\``);
     this.#onEvict = opts.onEvict;
-    this.#lru = new LRUCache<string, Buffer>({
+    this.#lru = new LRUCache<string, PooledBlock>({
       maxSize: opts.maxBytes,
       sizeCalculation: (b) => Math.max(1, b.length),
       ...(opts.clock ? { perf: { now: () => opts.clock!.monotonic() } } : {}),
@@ -42,11 +45,13 @@ export class MemoryBlockCache {
           this.evictions++;
           this.#onEvict?.(key, value.length);
         }
+        value.release();
       },
     });
   }
 
-  get(id: BlockId): Buffer | undefined {
+  /** The cached block, still held only by the cache: copy out of it before the next await. */
+  get(id: BlockId): PooledBlock | undefined {
     const b = this.#lru.get(blockKey(id));
     if (b) this.hits++;
     else this.misses++;
@@ -58,10 +63,18 @@ export class MemoryBlockCache {
     return this.#lru.has(blockKey(id));
   }
 
-  set(id: BlockId, block: Buffer): void {
+  /** The block without counting a lookup or refreshing recency. */
+  peek(id: BlockId): PooledBlock | undefined {
+    return this.#lru.peek(blockKey(id));
+  }
+
+  /** Keeps `block` (taking a reference of its own). */
+  set(id: BlockId, block: PooledBlock): void {
     // A block larger than the whole cache is not kept (lru-cache would refuse it anyway).
     if (block.length > this.#lru.maxSize) return;
-    this.#lru.set(blockKey(id), block);
+    const key = blockKey(id);
+    if (this.#lru.peek(key) === block) return;
+    this.#lru.set(key, block.retain());
   }
 
   stats(): BlockCacheStats {

@@ -54,6 +54,7 @@ export class S3Filesystem {
   readonly #handles = new Map<number, Handle>();
   readonly #dirty = new Map<string, DirtyFile>();
   #nextFd = 10;
+  #stopping = false;
   #statsJson: { at: number; data: Buffer; wall: number } | undefined;
   readonly #uid = process.getuid?.() ?? 0;
   readonly #gid = process.getgid?.() ?? 0;
@@ -97,6 +98,7 @@ export class S3Filesystem {
 
   #writable(): void {
     if (this.#o.readOnly) throw new FsError(ERRNO.EROFS, 'read-only mount');
+    if (this.#stopping) throw new FsError(ERRNO.EROFS, 'the mount is shutting down');
   }
 
   async getattr(path: string) {
@@ -197,8 +199,12 @@ export class S3Filesystem {
     const r = this.#o.reader;
     for (let i = 0; i * r.blockSize < obj.size; i++) {
       const block = await r.block(obj, i, 'foreground');
-      const n = Math.min(block.length, obj.size - i * r.blockSize);
-      await fh.write(block, 0, n, i * r.blockSize);
+      try {
+        const n = Math.min(block.length, obj.size - i * r.blockSize);
+        await fh.write(block.data, 0, n, i * r.blockSize);
+      } finally {
+        block.release();
+      }
     }
     return obj.size;
   }
@@ -253,7 +259,7 @@ export class S3Filesystem {
     try {
       if (await file.upload(this.#o.store)) {
         this.#o.stats.writes.uploads++;
-        this.#o.meta.invalidate(file.key);
+        await this.#o.meta.invalidate(file.key);
       }
     } catch (err) {
       this.#o.stats.writes.failedUploads++;
@@ -312,7 +318,7 @@ export class S3Filesystem {
     const head = await this.#o.meta.head(key);
     if (!head && !dirty) throw new FsError(ERRNO.ENOENT);
     if (head) await this.#o.store.delete(key);
-    this.#o.meta.invalidate(key);
+    await this.#o.meta.invalidate(key);
   }
 
   async mkdir(path: string): Promise<void> {
@@ -320,18 +326,18 @@ export class S3Filesystem {
     const key = this.#key(path);
     if ((await this.#o.meta.head(key)) || (await this.#isDir(key))) throw new FsError(ERRNO.EEXIST);
     await this.#o.store.putEmpty(`${key}/`);
-    this.#o.meta.invalidate(`${key}/`);
+    await this.#o.meta.invalidate(`${key}/`);
   }
 
   async rmdir(path: string): Promise<void> {
     this.#writable();
     const key = this.#key(path);
-    this.#o.meta.invalidate(`${key}/`);
+    await this.#o.meta.invalidate(`${key}/`);
     const listing = await this.#o.meta.list(`${key}/`);
     if (listing.dirs.length > 0 || listing.files.size > 0) throw new FsError(ERRNO.ENOTEMPTY);
     if (!listing.marker) throw new FsError(ERRNO.ENOENT);
     await this.#o.store.delete(`${key}/`);
-    this.#o.meta.invalidate(`${key}/`);
+    await this.#o.meta.invalidate(`${key}/`);
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -347,10 +353,10 @@ export class S3Filesystem {
     } else {
       await this.#renameDir(src, dst);
     }
-    this.#o.meta.invalidate(src);
-    this.#o.meta.invalidate(dst);
-    this.#o.meta.invalidate(`${src}/`);
-    this.#o.meta.invalidate(`${dst}/`);
+    await this.#o.meta.invalidate(src);
+    await this.#o.meta.invalidate(dst);
+    await this.#o.meta.invalidate(`${src}/`);
+    await this.#o.meta.invalidate(`${dst}/`);
   }
 
   async #renameDir(src: string, dst: string): Promise<void> {
@@ -365,17 +371,26 @@ export class S3Filesystem {
     await inBatches(moves, RENAME_PARALLEL, (m) => this.#o.store.delete(m.from).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))));
   }
 
-  /** Uploads every dirty file (unmount, SIGTERM); resolves with the failures. */
-  async flushAll(): Promise<string[]> {
-    const failed: string[] = [];
-    for (const file of [...this.#dirty.values()]) {
-      try {
-        await this.#upload(file);
-      } catch {
-        failed.push(file.key);
-      }
-    }
-    return failed;
+  /** Shutdown has begun: opening a file for writing answers EROFS from now on. */
+  stopAcceptingWrites(): void {
+    this.#stopping = true;
+  }
+
+  /**
+   * Uploads every dirty file (unmount, SIGTERM), in parallel, within `withinMs`; resolves with the
+   * keys not uploaded. A file still uploading at the deadline gets its retry sidecar at once, so
+   * the next mount uploads it even if this process ends before its upload does.
+   */
+  async flushAll(withinMs: number): Promise<string[]> {
+    const files = [...this.#dirty.values()].filter((f) => f.dirty && !f.deleted);
+    const outcome = new Map<DirtyFile, boolean>();
+    const all = Promise.all(files.map((f) => this.#upload(f).then(() => outcome.set(f, true), () => outcome.set(f, false))));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, withinMs)))]);
+    clearTimeout(timer);
+    const notDone = files.filter((f) => outcome.get(f) !== true);
+    await Promise.all(notDone.filter((f) => !outcome.has(f)).map((f) => f.keepForRetry('unmounted before the upload finished')));
+    return notDone.map((f) => f.key);
   }
 
   statfs() {

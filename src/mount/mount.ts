@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { runtimeError } from '../errors.js';
 import type { Scheduler } from '../scheduler/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { BlockPool } from './block-pool.js';
 import { DiskBlockCache } from './disk-blocks.js';
 import { S3Filesystem } from './filesystem.js';
 import { loadFuse } from './fuse-loader.js';
@@ -21,6 +22,8 @@ import { ObjectStore } from './object-store.js';
 import { BlockReader } from './reader.js';
 import { MountStats, publishLive, type MountMetrics } from './stats.js';
 import { warmMatching } from './warm.js';
+import { Resources, stopSignalOf } from '../util/resources.js';
+import type { Engine } from '../engine/index.js';
 import { countPending, recoverPending } from './write-behind.js';
 
 const MiB = 1024 * 1024;
@@ -37,6 +40,12 @@ const DEFAULT_DISK_CACHE_BYTES = 2048 * MiB;
 /** Above the shared scheduler's lane limit would only queue twice; below it leaves room for metadata. */
 const MAX_FETCHES_IN_FLIGHT = 12;
 const AGING_MS = 1_000;
+/** Pending writes get this long at Ctrl-C/SIGTERM (uploads are the user's data; systemd allows 90 s). */
+const DEFAULT_SHUTDOWN_DEADLINE_MS = 30_000;
+/** Left of the deadline after the flush, for unmounting and releasing the rest. */
+const FLUSH_MARGIN_MS = 2_000;
+/** Free block buffers kept for reuse: enough for the next fetches of a stream, little when idle. */
+const FREE_BLOCKS_KEPT = 4;
 
 export interface MountOptions {
   bucket: string;
@@ -58,6 +67,12 @@ export interface MountOptions {
   warn: (message: string) => void;
   /** Aborting unmounts (after flushing pending writes). */
   signal?: AbortSignal;
+  /** The engine metadata goes through (HeadObject, ListObjectsV2). */
+  engine: Engine;
+  /** Registry the mount's handles join (the command's, holding the SDK clients too). */
+  resources?: Resources;
+  /** Time pending writes get to reach S3 at shutdown, ms. @default 30000 */
+  shutdownDeadlineMs?: number;
   /** Extra gauges for the stats (e.g. the shared scheduler's lanes). */
   gauges?: () => Record<string, number>;
 }
@@ -66,6 +81,8 @@ export interface UnmountReport {
   metrics: MountMetrics;
   failedUploads: string[];
   busy: Array<{ pid: number; command: string }>;
+  /** Handles released at shutdown, in order. */
+  released: string[];
 }
 
 export interface MountHandle {
@@ -85,15 +102,22 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
   const stats = new MountStats(clock);
   const store = new ObjectStore({ bucket: opts.bucket, client: opts.client, scheduler: opts.scheduler, region: opts.scope.region, stats });
   const metadataTtl = opts.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS;
-  const meta = new MetadataCache({ store, ttlMs: metadataTtl, clock });
-  const l2 = new DiskBlockCache({ dir: join(opts.cacheDir, 'blocks'), maxBytes: opts.diskCacheBytes ?? DEFAULT_DISK_CACHE_BYTES });
+  const meta = new MetadataCache({ store, engine: opts.engine, scope: opts.scope, ttlMs: metadataTtl, clock });
   const io = new IoScheduler({
     maxInFlight: MAX_FETCHES_IN_FLIGHT,
     maxBufferedBytes: Math.max(2 * blockSize, Math.min(opts.cacheSize / 2, 32 * MiB)),
     agingMs: AGING_MS,
     clock,
   });
-  const reader = new BlockReader({ store, l2, io, stats, clock, blockSize, cacheBytes: opts.cacheSize });
+  const pool = new BlockPool({ slabSize: blockSize, maxFree: FREE_BLOCKS_KEPT });
+  const l2 = new DiskBlockCache({
+    dir: join(opts.cacheDir, 'blocks'),
+    maxBytes: opts.diskCacheBytes ?? DEFAULT_DISK_CACHE_BYTES,
+    pool,
+    // The disk copy never competes with a read that is waiting for S3.
+    admit: () => io.depths().foreground === 0,
+  });
+  const reader = new BlockReader({ store, l2, io, stats, clock, blockSize, cacheBytes: opts.cacheSize, pool });
   const pendingDir = join(opts.cacheDir, 'mount-pending');
   const target = { bucket: opts.bucket, region: opts.scope.region, profile: opts.scope.profile, endpoint: opts.scope.endpoint };
   let pendingOnDisk = await countPending(pendingDir);
@@ -110,7 +134,8 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
       blocks: {
         blockSize,
         l1: reader.l1.stats(),
-        l2: { hits: l2.hits, misses: l2.misses, writes: l2.writes, compressed: l2.compressed, bytes: l2.bytes },
+        l2: { hits: l2.hits, misses: l2.misses, writes: l2.writes, skipped: l2.skipped, compressed: l2.compressed, bytes: l2.bytes },
+        pool: pool.stats(),
       },
       prefetch: {
         ...stats.prefetch,
@@ -153,11 +178,33 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
     fuse.mount((err) => (err ? fail(runtimeError('MOUNT_FAILED', `cannot mount at ${mnt}: ${err.message}`, 'check that /dev/fuse exists and the mountpoint is an empty directory', err)) : ok())),
   );
 
-  const stopLive = publishLive(opts.cacheDir, metrics);
+  // Every handle lives in the resource registry, released in reverse order at shutdown: first
+  // no new work (recovery and warming stop, writers get EROFS), then pending writes are flushed
+  // within the deadline (what misses it is kept for retry), the disk cache drains, the mount goes
+  // (busy processes named), the live file last.
+  const resources = opts.resources ?? new Resources();
+  let externally = false;
+  let busy: UnmountReport['busy'] = [];
+  let failedUploads: string[] = [];
+  resources.register('live publisher', publishLive(opts.cacheDir, metrics));
+  resources.register('fuse mount', async () => {
+    clearInterval(watch);
+    if (externally) return detach(mnt);
+    busy = await busyProcesses(mnt);
+    if (busy.length) {
+      opts.warn(`mount busy: ${busy.map((b) => `${b.pid} (${b.command})`).join(', ')} still use ${mnt}; detaching it lazily — it goes away when they let go`);
+    }
+    await new Promise<void>((ok) => fuse.unmount(() => ok()));
+  });
+  resources.register('block cache flush', () => l2.drain());
+  resources.register('write-behind', async () => {
+    failedUploads = await fs.flushAll(Math.max(0, shutdownDeadline - clock.monotonic() - FLUSH_MARGIN_MS));
+    if (failedUploads.length) opts.warn(`${failedUploads.length} upload(s) not done; the data is kept in ${pendingDir} and retried at the next mount`);
+  });
   const warming = new AbortController();
-  const background: Promise<unknown>[] = [];
+  resources.register('warming', () => warming.abort());
   if (!opts.readOnly) {
-    background.push(
+    void resources.track('pending-upload recovery', () =>
       recoverPending(pendingDir, target, store).then(
         async (r) => {
           if (r.retried) opts.warn(`retried ${r.retried} upload(s) left by an earlier run: ${r.uploaded} uploaded, ${r.stillPending} still pending in ${pendingDir}`);
@@ -168,52 +215,41 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
     );
   }
   if (opts.warm?.length) {
-    background.push(
-      warmMatching({ globs: opts.warm, prefix: opts.prefix, store, reader, stats, signal: warming.signal, progress: opts.warn }).catch((err) => {
+    void resources.track('warming', () =>
+      warmMatching({ globs: opts.warm!, prefix: opts.prefix, store, reader, stats, signal: warming.signal, progress: opts.warn }).catch((err) => {
         if (!warming.signal.aborted) opts.warn(`warming stopped: ${(err as Error).message}`);
       }),
     );
   }
 
+  let unmounting: Promise<UnmountReport> | undefined;
+  let shutdownDeadline = Infinity;
+  const finish = async (): Promise<UnmountReport> => {
+    const deadlineMs = opts.shutdownDeadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS;
+    shutdownDeadline = clock.monotonic() + deadlineMs;
+    fs.stopAcceptingWrites();
+    // Background work (recovery, warming) is cut short at once: only pending writes get the deadline.
+    warming.abort();
+    const shutdown = await resources.shutdown({ signal: opts.signal ? stopSignalOf(opts.signal) : 'SIGTERM', deadlineMs, graceMs: 0 });
+    for (const f of shutdown.failed) opts.warn(`could not release ${f.name}: ${f.message}`);
+    pendingOnDisk = await countPending(pendingDir);
+    return { metrics: metrics(), failedUploads, busy, released: shutdown.released };
+  };
   let resolveDone!: (r: UnmountReport) => void;
   const done = new Promise<UnmountReport>((r) => (resolveDone = r));
-  let unmounting: Promise<UnmountReport> | undefined;
-
-  const finish = async (externally: boolean): Promise<UnmountReport> => {
-    clearInterval(watch);
-    warming.abort();
-    const failedUploads = await fs.flushAll();
-    if (failedUploads.length) opts.warn(`${failedUploads.length} upload(s) failed; the data is kept in ${pendingDir} and retried at the next mount`);
-    let busy: UnmountReport['busy'] = [];
-    if (!externally) {
-      busy = await busyProcesses(mnt);
-      if (busy.length) {
-        opts.warn(`mount busy: ${busy.map((b) => `${b.pid} (${b.command})`).join(', ')} still use ${mnt}; detaching it lazily — it goes away when they let go`);
-      }
-      await new Promise<void>((ok) => fuse.unmount(() => ok()));
-    } else {
-      await detach(mnt);
-    }
-    await Promise.allSettled(background);
-    await stopLive();
-    await l2.drain();
-    pendingOnDisk = await countPending(pendingDir);
-    const report = { metrics: metrics(), failedUploads, busy };
-    resolveDone(report);
-    return report;
-  };
-  const unmount = () => (unmounting ??= finish(false));
+  const unmount = () => (unmounting ??= finish().then((r) => (resolveDone(r), r)));
 
   // An unmount from outside (umount, fusermount -u) ends the FUSE loop; notice it from mountinfo.
   // This timer is also what keeps the process alive while mounted (fuse-native holds no handle).
   const watch = setInterval(async () => {
     const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-    if (!unmounting && !info.split('\n').some((line) => line.split(' ')[4] === mnt)) unmounting = finish(true);
+    if (!unmounting && !info.split('\n').some((line) => line.split(' ')[4] === mnt)) {
+      externally = true;
+      void unmount();
+    }
   }, 1000);
-  if (opts.signal) {
-    if (opts.signal.aborted) void unmount();
-    else opts.signal.addEventListener('abort', () => void unmount(), { once: true });
-  }
+  if (opts.signal?.aborted) void unmount();
+  else opts.signal?.addEventListener('abort', () => void unmount(), { once: true });
 
   return { mountpoint: mnt, metrics, unmount, done };
 }

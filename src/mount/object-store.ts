@@ -122,27 +122,28 @@ export class ObjectStore {
     } while (token);
   }
 
-  /** GET of bytes [start, end) of one version (If-Match on the ETag: a changed object fails, never mixes). */
-  async getRange(key: string, etag: string, start: number, end: number, priority: Priority): Promise<Buffer> {
-    const buf = await this.#send(
+  /**
+   * GET of bytes [start, end) of one version into `into` (If-Match on the ETag: a changed object
+   * fails, never mixes). Straight into the caller's (pooled) buffer: no chunk list, no second copy.
+   */
+  async getRange(key: string, etag: string, start: number, end: number, priority: Priority, into: Buffer): Promise<void> {
+    const want = end - start;
+    if (into.length < want) throw new RangeError(`Expected a buffer of at least ${want} bytes, got ${into.length}`);
+    await this.#send(
       'GetObject',
       priority,
       (s) => new s.GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}`, IfMatch: etag || undefined }),
-      // Straight into one buffer of the known size: no chunk list, no second copy.
       async (out) => {
-        const buf = Buffer.allocUnsafe(end - start);
         let at = 0;
         for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
-          if (at + chunk.length > buf.length) throw new Error(`GetObject returned more than the ${buf.length} bytes asked for`);
-          buf.set(chunk, at);
+          if (at + chunk.length > want) throw new Error(`GetObject returned more than the ${want} bytes asked for`);
+          into.set(chunk, at);
           at += chunk.length;
         }
-        if (at !== buf.length) throw new Error(`GetObject returned ${at} of ${buf.length} bytes`);
-        return buf;
+        if (at !== want) throw new Error(`GetObject returned ${at} of ${want} bytes`);
       },
     );
-    this.#stats.bytes.downloaded += buf.length;
-    return buf;
+    this.#stats.bytes.downloaded += want;
   }
 
   async putEmpty(key: string): Promise<void> {

@@ -6,9 +6,22 @@
 //
 // Prefetch accuracy is tracked per block: a block brought in by read-ahead is "prefetched" until
 // a foreground read uses it (bytesUsed) or L1 evicts it unused (bytesWasted).
+//
+// The disk copy (L2) is written only where it pays. Measured: writing every block of a cold
+// sequential stream to disk halved its speed (the writes and fsyncs compete for the same two
+// cores and the page cache), while a stream re-read soon is served by the kernel's page cache
+// anyway. So: warming always writes (that is its purpose); a block a reader waited for (random
+// access) is offered to L2; a read-ahead block only when it is fetched a second time in this
+// mount (it was evicted and is wanted again: a re-read working set larger than memory).
+//
+// Blocks are pooled buffers (block-pool.ts). A fetch holds its block until its waiters have taken
+// their own references (released on the next turn of the event loop); a read that must wait
+// holds the blocks it already found in L1, so none is recycled under it.
 
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
 import { blockKey, MemoryBlockCache, type BlockId } from './block-cache.js';
+import type { BlockPool, PooledBlock } from './block-pool.js';
 import type { DiskBlockCache } from './disk-blocks.js';
 import type { IoClass, IoScheduler } from './io-scheduler.js';
 import type { ObjectStore } from './object-store.js';
@@ -25,6 +38,9 @@ const DEADLINE_MS: Record<IoClass, number> = { foreground: 120_000, readahead: 1
 
 const PRIORITY = { foreground: 'interactive', readahead: 'readahead', warming: 'warming' } as const;
 
+/** Block identities remembered for the second-fetch rule (about 100 bytes each). */
+const FETCHED_REMEMBERED = 16_384;
+
 export class BlockReader {
   readonly blockSize: number;
   readonly l1: MemoryBlockCache;
@@ -33,15 +49,19 @@ export class BlockReader {
   readonly #io: IoScheduler;
   readonly #stats: MountStats;
   readonly #clock: Clock;
-  readonly #inflight = new Map<string, Promise<Buffer>>();
+  readonly #pool: BlockPool;
+  readonly #inflight = new Map<string, Promise<PooledBlock>>();
+  /** Blocks fetched from S3 before: a read-ahead block fetched again is worth a disk copy. */
+  readonly #fetchedBefore = new LRUCache<string, true>({ max: FETCHED_REMEMBERED });
   /** Prefetched blocks not yet read, with their sizes. */
   readonly #prefetched = new Map<string, number>();
   #prefetchedBytes = 0;
   /** Unread prefetched bytes stay under half of L1, so read-ahead never evicts its own blocks. */
   readonly #prefetchBudget: number;
 
-  constructor(opts: { store: ObjectStore; l2: DiskBlockCache; io: IoScheduler; stats: MountStats; clock: Clock; blockSize: number; cacheBytes: number }) {
+  constructor(opts: { store: ObjectStore; l2: DiskBlockCache; io: IoScheduler; stats: MountStats; clock: Clock; blockSize: number; cacheBytes: number; pool: BlockPool }) {
     this.blockSize = opts.blockSize;
+    this.#pool = opts.pool;
     this.#store = opts.store;
     this.#l2 = opts.l2;
     this.#io = opts.io;
@@ -70,21 +90,33 @@ export class BlockReader {
     const last = Math.floor((end - 1) / bs);
     if (window > 0) this.#readAhead(obj, last + 1, Math.floor((Math.min(end + window, obj.size) - 1) / bs));
 
-    const blocks: Array<Buffer | Promise<Buffer>> = [];
+    const blocks: Array<PooledBlock | Promise<PooledBlock>> = [];
     let missing = false;
     for (let i = first; i <= last; i++) {
       const b = this.#memory(obj, i);
       if (!b) missing = true;
       blocks.push(b ?? this.block(obj, i, 'foreground'));
     }
-    if (!missing) return this.#copy(blocks as Buffer[], first, pos, end, out);
-    return Promise.all(blocks).then((got) => {
-      for (let i = first; i <= last; i++) this.#used(blockKey({ key: obj.key, etag: obj.etag, index: i }));
-      return this.#copy(got, first, pos, end, out);
+    if (!missing) return this.#copy(blocks as PooledBlock[], first, pos, end, out);
+    for (const b of blocks) if (!(b instanceof Promise)) b.retain();
+    return Promise.allSettled(blocks).then((settled) => {
+      const got: PooledBlock[] = [];
+      let failure: PromiseRejectedResult | undefined;
+      for (const r of settled) {
+        if (r.status === 'fulfilled') got.push(r.value);
+        else failure ??= r;
+      }
+      try {
+        if (failure) throw failure.reason;
+        for (let i = first; i <= last; i++) this.#used(blockKey({ key: obj.key, etag: obj.etag, index: i }));
+        return this.#copy(got, first, pos, end, out);
+      } finally {
+        for (const b of got) b.release();
+      }
     });
   }
 
-  #memory(obj: ObjectVersion, index: number): Buffer | undefined {
+  #memory(obj: ObjectVersion, index: number): PooledBlock | undefined {
     const id = { key: obj.key, etag: obj.etag, index };
     const b = this.l1.get(id);
     if (b) this.#used(blockKey(id));
@@ -105,13 +137,14 @@ export class BlockReader {
     return bytes;
   }
 
-  #copy(blocks: Buffer[], first: number, pos: number, end: number, out: Buffer): number {
+  /** Copies straight from the blocks into the caller's buffer (FUSE's own, for reads). */
+  #copy(blocks: PooledBlock[], first: number, pos: number, end: number, out: Buffer): number {
     let written = 0;
     for (let j = 0; j < blocks.length; j++) {
       const blockStart = (first + j) * this.blockSize;
       const from = Math.max(pos, blockStart) - blockStart;
       const to = Math.min(end, blockStart + blocks[j].length) - blockStart;
-      if (to > from) written += blocks[j].copy(out, written, from, to);
+      if (to > from) written += blocks[j].data.copy(out, written, from, to);
     }
     this.#stats.bytes.read += written;
     return written;
@@ -128,9 +161,12 @@ export class BlockReader {
       this.#stats.prefetch.bytesPrefetched += size;
       this.#prefetched.set(key, size);
       this.#prefetchedBytes += size;
-      this.block(obj, i, 'readahead').catch(() => {
-        if (this.#forget(key) !== undefined) this.#stats.prefetch.bytesWasted += size;
-      });
+      this.block(obj, i, 'readahead').then(
+        (b) => b.release(),
+        () => {
+          if (this.#forget(key) !== undefined) this.#stats.prefetch.bytesWasted += size;
+        },
+      );
     }
   }
 
@@ -141,23 +177,37 @@ export class BlockReader {
     for (let i = 0; i < count && !signal.aborted; i++) {
       const id = { key: obj.key, etag: obj.etag, index: i };
       if (this.l1.has(id)) continue;
-      bytes += (await this.block(obj, i, 'warming')).length;
+      const block = await this.block(obj, i, 'warming');
+      bytes += block.length;
+      block.release();
     }
     return bytes;
   }
 
-  /** One block, from L1, L2 or S3; concurrent callers share one fetch. */
-  block(obj: ObjectVersion, index: number, cls: IoClass): Promise<Buffer> {
+  /** One block, from L1, L2 or S3, held once for the caller (who releases it); concurrent callers share one fetch. */
+  block(obj: ObjectVersion, index: number, cls: IoClass): Promise<PooledBlock> {
     const id: BlockId = { key: obj.key, etag: obj.etag, index };
+    const cached = this.l1.peek(id);
+    if (cached) return Promise.resolve(cached.retain());
     const key = blockKey(id);
-    const running = this.#inflight.get(key);
-    if (running) return running;
-    const p = this.#fetch(obj, id, cls).finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, p);
-    return p;
+    let running = this.#inflight.get(key);
+    if (!running) {
+      const p = this.#fetch(obj, id, cls);
+      running = p;
+      this.#inflight.set(key, p);
+      // The fetch's own reference (and its place in the in-flight map) lasts until the next turn
+      // of the event loop: every waiter's `then` below has run by then and holds its own.
+      const settle = (block?: PooledBlock) =>
+        setImmediate(() => {
+          if (this.#inflight.get(key) === p) this.#inflight.delete(key);
+          block?.release();
+        });
+      p.then(settle, () => settle());
+    }
+    return running.then((b) => b.retain());
   }
 
-  async #fetch(obj: ObjectVersion, id: BlockId, cls: IoClass): Promise<Buffer> {
+  async #fetch(obj: ObjectVersion, id: BlockId, cls: IoClass): Promise<PooledBlock> {
     const fromDisk = await this.#l2.get(id);
     if (fromDisk) {
       if (cls !== 'warming') this.l1.set(id, fromDisk);
@@ -165,13 +215,29 @@ export class BlockReader {
     }
     const start = id.index * this.blockSize;
     const end = Math.min(obj.size, start + this.blockSize);
-    const block = await this.#io.run(() => this.#store.getRange(obj.key, obj.etag, start, end, PRIORITY[cls]), {
-      cls,
-      bytes: end - start,
-      deadline: this.#clock.monotonic() + DEADLINE_MS[cls],
-    });
-    if (cls !== 'warming') this.l1.set(id, block);
-    this.#l2.set(id, block);
+    // The buffer is taken when the GET starts, so a queued fetch holds no memory.
+    const block = await this.#io.run(
+      async () => {
+        const b = this.#pool.acquire(end - start);
+        try {
+          await this.#store.getRange(obj.key, obj.etag, start, end, PRIORITY[cls], b.data);
+          return b;
+        } catch (err) {
+          b.release();
+          throw err;
+        }
+      },
+      { cls, bytes: end - start, deadline: this.#clock.monotonic() + DEADLINE_MS[cls] },
+    );
+    if (cls === 'warming') {
+      // Warming exists to fill the disk tier: it waits for the write instead of being skipped.
+      await this.#l2.put(id, block);
+    } else {
+      this.l1.set(id, block);
+      const key = blockKey(id);
+      if (cls === 'foreground' || this.#fetchedBefore.has(key)) this.#l2.set(id, block);
+      else this.#fetchedBefore.set(key, true);
+    }
     return block;
   }
 }

@@ -25,7 +25,9 @@ export interface MountMetrics {
   blocks: {
     blockSize: number;
     l1: { hits: number; misses: number; evictions: number; bytes: number; capacity: number };
-    l2: { hits: number; misses: number; writes: number; compressed: number; bytes: number };
+    l2: { hits: number; misses: number; writes: number; skipped: number; compressed: number; bytes: number };
+    /** Block buffers: allocated over the mount's life, reuses of a recycled one, free now. */
+    pool: { allocated: number; reused: number; free: number };
   };
   prefetch: {
     blocks: number;

@@ -139,6 +139,15 @@ export class DirtyFile {
     });
   }
 
+  /**
+   * Marks the staged data for retry by the next mount (writes the sidecar now, outside the
+   * operation chain: an upload may still be running and would remove it on success).
+   */
+  async keepForRetry(reason: string): Promise<void> {
+    this.failed = true;
+    await writeAtomic(sidecarOf(this.path), JSON.stringify({ ...this.#target, size: this.size, error: reason }));
+  }
+
   /** Closes the staging file; removes it unless a failed upload must be kept for retry. */
   close(): Promise<void> {
     return this.#serial(async () => {
