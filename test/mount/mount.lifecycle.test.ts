@@ -77,6 +77,32 @@ describe('mount lifecycle', () => {
     expect(mounted.stdout.trim()).toBe('0');
   }, 60_000);
 
+  it('at SIGTERM a write that cannot reach S3 by the deadline is kept for the next mount, and every handle is released in order', async () => {
+    const port = Number(new URL(s3.endpoint).port);
+    const m = await startMount({ ...opts(), shutdownDeadlineMs: 3_000 });
+    const holder = holdOpen(`${mnt}/late.txt`, 'after the deadline');
+    for (let i = 0; i < 100 && (await sh(`stat -c %s ${mnt}/late.txt`)).stdout.trim() !== '18'; i++) await new Promise((r) => setTimeout(r, 50));
+    await s3.stop();
+    try {
+      m.child.kill('SIGTERM');
+      const { code, report } = await m.exited;
+      expect(code).toBe(0);
+      expect(report.failedUploads).toEqual(['late.txt']);
+      expect(report.released).toEqual(['warming', 'write-behind', 'block cache flush', 'fuse mount', 'live publisher', 'S3 clients']);
+      const pending = await readdir(join(cacheDir, 'mount-pending'));
+      expect(pending.filter((n) => n.endsWith('.json'))).toHaveLength(1);
+    } finally {
+      await sh(`pkill -KILL -f "${mnt}/late.txt"`);
+      await holder;
+      await s3.restart(port);
+    }
+    const again = await startMount(opts());
+    for (let i = 0; i < 200 && !/retried 1/.test(again.stderr()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await get('late.txt')).toBe('after the deadline');
+    again.child.kill('SIGTERM');
+    await again.exited;
+  }, 60_000);
+
   it('a mount whose process crashed is detected (ENOTCONN) and cleaned by the next mount; uncommitted writes never become objects', async () => {
     const m = await startMount(opts());
     const writer = holdOpen(`${mnt}/crash.txt`, 'half');
