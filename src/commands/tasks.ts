@@ -27,8 +27,11 @@ const FILTERS: OptionDef[] = [
   { flags: '--offset <n>', summary: 'Skip the first n tasks', type: 'number' },
 ];
 
+/** The store and the field parsers, imported together: one round of module loading, not two. */
+const loadTasks = () => Promise.all([import('../tasks/store.js'), import('../tasks/fields.js')]);
+
 async function open(ctx: CommandContext): Promise<TaskStore> {
-  const { openTaskStore } = await import('../tasks/store.js');
+  const [{ openTaskStore }] = await loadTasks();
   const dir = path.resolve(ctx.io.cwd, ctx.opts.dir ?? ctx.config.tasks.dir);
   const store = await openTaskStore({
     dir,
@@ -67,7 +70,7 @@ function count(name: string, v: unknown): number | undefined {
 }
 
 async function queryOf(ctx: CommandContext): Promise<TaskQuery> {
-  const { parseDateBound } = await import('../tasks/fields.js');
+  const [, { parseDateBound }] = await loadTasks();
   const o = ctx.opts;
   return {
     status: listOpt(o.status),
