@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTaskFolder } from '../../src/tasks/generate.js';
-import { indexPathFor } from '../../src/tasks/index-file.js';
+import { IndexReader, IndexWriter, indexPathFor } from '../../src/tasks/index-file.js';
 import { openTaskStore } from '../../src/tasks/store.js';
 import { age, countingFs, task, tempDir, writeTask } from './helpers.js';
 
@@ -80,6 +80,30 @@ describe('the persisted task index', () => {
       expect([...store.list()].map((t) => t.id)).toEqual(['a']);
       store.close();
     }
+  });
+
+  it('every column kind reads back as written, and a few-valued column that outgrows its dictionary falls back to JSON', () => {
+    const dir = tempDir('codec');
+    const file = path.join(tempDir('codec-cache'), 'x.idx');
+    const n = 70_000;
+    const columns = {
+      size: { kind: 'f64' as const, values: Array.from({ length: n }, (_, i) => i * 1.5) },
+      due: { kind: 'f64?' as const, values: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : -i)) },
+      status: { kind: 'dict' as const, values: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : ['todo', 'done', 'ünïcode'][i % 3])) },
+      assignee: { kind: 'dict' as const, values: Array.from({ length: n }, (_, i) => `person-${i}`) },
+      tags: { kind: 'json' as const, values: Array.from({ length: n }, (_, i) => (i % 2 ? ['a', `t${i}`] : [])) },
+    };
+    const writer = new IndexWriter(file);
+    writer.finish({ v: 2, dir, n, dirs: [], problems: [], derived: {} }, columns).close();
+    const reader = IndexReader.open(file, dir)!;
+    expect(Array.from(reader.numbers('size'))).toEqual(columns.size.values);
+    expect(reader.column('due')).toEqual(columns.due.values);
+    expect(reader.column('status')).toEqual(columns.status.values);
+    expect(reader.dictionary('status')?.dict).toEqual([null, 'done', 'ünïcode', 'todo']);
+    expect(reader.dictionary('assignee')).toBeUndefined();
+    expect(reader.column('assignee')).toEqual(columns.assignee.values);
+    expect(reader.column('tags')).toEqual(columns.tags.values);
+    reader.close();
   });
 
   it('without a cache dir the store still works, from memory', async () => {
