@@ -232,7 +232,12 @@ export class IndexWriter {
 
   #appendColumn(kind: ColumnKind, values: ArrayLike<unknown>): ColumnEntry {
     if (kind === 'f64' || kind === 'f64?') {
-      const f = Float64Array.from(values as ArrayLike<number | null>, (v) => v ?? NaN);
+      let f: Float64Array;
+      if (values instanceof Float64Array) f = values;
+      else {
+        f = new Float64Array(values.length);
+        for (let i = 0; i < f.length; i++) f[i] = (values[i] as number | null) ?? NaN;
+      }
       const [off, len] = this.#appendBytes(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
       return { kind, off, len };
     }

@@ -196,7 +196,15 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
 /** The columns of a list of rows, for a table or an index. */
 export function columnsOf(rows: Row[]): Columns {
   const cols: Record<string, ArrayLike<unknown>> = {};
-  for (const name of COLUMN_NAMES) cols[name] = COLUMN_KINDS[name] === 'f64' ? Float64Array.from(rows, (r) => r[name] as number) : rows.map((r) => r[name]);
+  for (const name of COLUMN_NAMES) {
+    if (COLUMN_KINDS[name] !== 'f64') {
+      cols[name] = rows.map((r) => r[name]);
+      continue;
+    }
+    const values = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) values[i] = rows[i][name] as number;
+    cols[name] = values;
+  }
   return cols as Columns;
 }
 
