@@ -3,6 +3,7 @@
 // cached answer never loads the scheduler's lane or the SDK. Commands build it from their
 // context with `runtimeFrom(ctx)`; tests build it from a real engine and scheduler.
 
+import { setMaxListeners } from 'node:events';
 import type { CommandContext, Rec } from '../cli/types.js';
 import type { CacheMode, Operation } from '../engine/types.js';
 import type { Priority, Scheduler } from '../scheduler/types.js';
@@ -38,6 +39,9 @@ export const DEFAULT_CONCURRENCY = 16;
 export function runtimeFrom(ctx: CommandContext): AwsRuntime {
   const g = ctx.globals;
   const env = ctx.io.env;
+  // Every request queued or in flight listens to the run's signal (one listener per scheduler
+  // job): with --concurrency above 10 Node would warn of a listener leak on stderr.
+  setMaxListeners(0, ctx.signal);
   return {
     scope: {
       profile: g.profile || env.AWS_PROFILE || 'default',

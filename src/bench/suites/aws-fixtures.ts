@@ -6,6 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -79,11 +80,13 @@ export async function runtimeFor(tmp: string, endpoint: string | undefined, conc
   config.cache.dir = join(tmp, 'cache');
   const engine = createEngine({ config, warn: () => undefined });
   const scheduler = createScheduler({ concurrency, rate: 0, retries: 3 });
+  const signal = new AbortController().signal;
+  setMaxListeners(0, signal); // as runtimeFrom does: one listener per request in flight
   const rt: AwsRuntime = {
     scope: { profile: 'default', region: 'us-east-1', endpoint },
     engine: async () => engine as StreamEngine,
     scheduler: async () => scheduler,
-    signal: new AbortController().signal,
+    signal,
     cacheMode: 'no-cache',
     concurrency,
     priority: 'interactive',
