@@ -1,4 +1,4 @@
-// The persisted index: `<cacheDir>/tasks/<sha1 of the absolute folder>.idx`, read on a warm
+// The persisted index: `<cacheDir>/tasks/<64-bit hash of the absolute folder>.idx`, read on a warm
 // start without any YAML. Layout, so a cold build can stream records to disk as it parses:
 //
 //   [record JSON, record JSON, ...][column]...[meta JSON][trailer: magic(8) metaOff(8) metaLen(8)]
@@ -259,7 +259,7 @@ export class IndexWriter {
     return { kind: 'json', off, len };
   }
 
-  /** Appends raw bytes (copied now: the caller may reuse the buffer). */
+  /** Appends raw bytes, written at once (after any pending text). */
   #appendBytes(bytes: Buffer): [number, number] {
     this.#flush();
     fs.writeSync(this.#fd, bytes, 0, bytes.length, this.#pos);
