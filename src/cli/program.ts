@@ -30,23 +30,32 @@ export function exampleHelp(def: CommandDef): string {
 }
 
 /**
- * The definitions an argv can reach: the command named by its leading words (skipping global
- * options and their values), with every command under that name. Building only those keeps
- * start-up lean; an argv that names nothing (help, a typo) gets the whole registry.
+ * Leading words of an argv: the command it names. Global options (and their values) are
+ * skipped; any other option ends the name.
  */
-export function reachable(argv: string[], defs: CommandDef[]): CommandDef[] {
-  const valueFlags = new Set(GLOBAL_OPTIONS.filter((o) => /[<[]/.test(o.flags)).flatMap((o) => o.flags.match(/-{1,2}[\w-]+/g) ?? []));
+export function commandWords(argv: string[]): string[] {
+  const flags = new Map(GLOBAL_OPTIONS.flatMap((o) => (o.flags.match(/-{1,2}[\w-]+/g) ?? []).map((f) => [f, /[<[]/.test(o.flags)] as const)));
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') break;
     if (a.startsWith('-')) {
-      if (!a.includes('=') && valueFlags.has(a)) i++;
-      if (!valueFlags.has(a.split('=')[0])) break; // a command's own option: the name has ended
+      const takesValue = flags.get(a.split('=')[0]);
+      if (takesValue === undefined) break; // a command's own option: the name has ended
+      if (takesValue && !a.includes('=')) i++;
       continue;
     }
     words.push(a);
   }
+  return words;
+}
+
+/**
+ * The definitions a command name can reach: the command it names, with every command under that
+ * name. Building only those keeps start-up lean; a name that matches nothing (help, a typo) gets
+ * all of `defs`.
+ */
+export function reachable(words: string[], defs: CommandDef[]): CommandDef[] {
   for (let n = words.length; n > 0; n--) {
     const name = words.slice(0, n).join(' ');
     const hits = defs.filter((d) => d.name === name || d.name.startsWith(name + ' ') || d.aliases?.includes(name));

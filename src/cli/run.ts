@@ -72,12 +72,13 @@ const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase
 
 /** The commander program for the commands this argv can reach, printing through `io`. */
 async function buildFor(argv: string[], io: IO, onCommand: (def: CommandDef, parsed: import('./execute.js').Parsed) => Promise<void>): Promise<Command> {
-  const [{ buildProgram, reachable }, { COMMANDS }, { flagInfo }] = await Promise.all([
+  const [{ buildProgram, reachable, commandWords }, { commandsFor }, { flagInfo }] = await Promise.all([
     import('./program.js'),
-    import('../commands/index.js'),
+    import('../commands/registry.js'),
     import('./options.js'),
   ]);
-  const program = buildProgram(reachable(argv, COMMANDS), VERSION, async (def, cmd, positional) => {
+  const words = commandWords(argv);
+  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, async (def, cmd, positional) => {
     const raw = cmd.optsWithGlobals();
     const opts = cmd.opts();
     // A command option named like a global one (`cache invalidate --region`) is parsed by the

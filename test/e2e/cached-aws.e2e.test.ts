@@ -18,7 +18,7 @@ const stripped = join(dir, 'strata');
 let server: InstanceType<typeof S3rver>;
 let env: NodeJS.ProcessEnv;
 
-/** bin/ and dist/ copied, minus every chunk that holds AWS SDK code. */
+/** bin/ and dist/ copied, minus every chunk that defines an AWS SDK client or its core. */
 function strippedBuild(): number {
   cpSync(join(root, 'bin'), join(stripped, 'bin'), { recursive: true });
   cpSync(join(root, 'dist'), join(stripped, 'dist'), { recursive: true });
@@ -26,7 +26,7 @@ function strippedBuild(): number {
   const chunks = join(stripped, 'dist', 'chunks');
   let removed = 0;
   for (const f of readdirSync(chunks)) {
-    if (/node_modules\/@(aws-sdk|smithy)\//.test(readFileSync(join(chunks, f), 'utf8'))) {
+    if (/class (S3Client|EC2Client)\b|aws-sdk-js/.test(readFileSync(join(chunks, f), 'utf8'))) {
       rmSync(join(chunks, f));
       removed++;
     }
