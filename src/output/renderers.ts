@@ -35,7 +35,8 @@ export async function loadRenderer(format: OutputFormat): Promise<Renderer> {
 export const renderJson: Renderer = async (records, sink) => {
   let first = true;
   for await (const rec of records) {
-    await sink.write((first ? '[\n' : ',\n') + JSON.stringify(rec));
+    const pending = sink.write((first ? '[\n' : ',\n') + JSON.stringify(rec));
+    if (pending) await pending;
     first = false;
     if (sink.closed) return;
   }
@@ -44,7 +45,8 @@ export const renderJson: Renderer = async (records, sink) => {
 
 export const renderNdjson: Renderer = async (records, sink) => {
   for await (const rec of records) {
-    await sink.write(JSON.stringify(rec) + '\n');
+    const pending = sink.write(JSON.stringify(rec) + '\n');
+    if (pending) await pending;
     if (sink.closed) return;
   }
 };

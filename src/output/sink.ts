@@ -28,14 +28,19 @@ export class Sink {
     return this.#closed || this.#out.destroyed;
   }
 
-  async write(text: string): Promise<void> {
+  /**
+   * Gathers `text`; returns a promise only when a batch is being written, so a renderer awaits
+   * once per ~64 KB rather than once per record: `const p = sink.write(t); if (p) await p;`.
+   */
+  write(text: string): Promise<void> | undefined {
     this.#parts.push(text);
     this.#size += text.length;
-    if (this.#size >= BATCH_BYTES) await this.flush();
-    else if (!this.#idle) {
+    if (this.#size >= BATCH_BYTES) return this.flush();
+    if (!this.#idle) {
       this.#idle = setTimeout(() => void this.flush(), IDLE_FLUSH_MS);
       this.#idle.unref();
     }
+    return undefined;
   }
 
   async flush(): Promise<void> {
