@@ -110,7 +110,7 @@ export function buildProgram(defs: CommandDef[], version: string, onCommand: OnC
       await onCommand(def, self, params.slice(0, -2));
     });
     if (isGroup) parent.description(def.summary);
-    parent.addCommand(cmd, { hidden: def.hidden || isGroup, isDefault: isGroup });
+    parent.addCommand(cmd, { hidden: def.hidden, isDefault: isGroup });
   }
   return program;
 }
