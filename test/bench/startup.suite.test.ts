@@ -21,8 +21,10 @@ describe('startup suite', () => {
       );
       const figs = await suite.run({ tmpDir: tmp, quick: true, log: (m) => logs.push(m), signal: new AbortController().signal });
       expect(figs.map((f) => [f.name, f.unit, f.samples.length])).toEqual([
-        ['node -e 0', 'ms', 3], ['node -e 0 [peak memory]', 'KiB', 3], ['cat stdin', 'ms', 3], ['cat stdin [peak memory]', 'KiB', 3],
+        ['node -e 0', 'ms', 3], ['node -e 0 [peak memory]', 'KiB', 3], ['cat stdin', 'ms', 3], ['cat stdin [over node -e 0]', 'ms', 3], ['cat stdin [peak memory]', 'KiB', 3],
       ]);
+      const [floor, cat, over] = [figs[0], figs[2], figs[3]];
+      expect(over.samples).toEqual(cat.samples.map((ms, i) => ms - floor.samples[i]));
       expect(logs).toEqual(['startup: skipping `needs a missing file`: no/such/file.js not found']);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -30,7 +32,7 @@ describe('startup suite', () => {
   });
 
   it('lists the start-up commands of the issue as data', () => {
-    expect(STARTUP_COMMANDS.map((c) => c.name)).toEqual(['node -e 0', 'strata --version', "echo '[]' | strata count", 'strata completion bash']);
+    expect(STARTUP_COMMANDS.map((c) => c.name)).toEqual(['node -e 0', 'strata --version', "echo '[]' | strata count", 'strata completion bash', 'strata __complete instance-id i-']);
     expect(repositoryRoot()).toBe(process.cwd());
   });
 });

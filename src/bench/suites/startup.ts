@@ -28,6 +28,7 @@ export const STARTUP_COMMANDS: readonly StartupCommand[] = [
   { name: 'strata --version', argv: strata('--version'), needs: ['bin/strata.js', 'dist/main.js'] },
   { name: "echo '[]' | strata count", argv: strata('count'), stdin: '[]\n', needs: ['bin/strata.js', 'dist/main.js'] },
   { name: 'strata completion bash', argv: strata('completion', 'bash'), needs: ['bin/strata.js', 'dist/main.js'] },
+  { name: 'strata __complete instance-id i-', argv: strata('__complete', 'instance-id', 'i-'), needs: ['bin/strata.js', 'dist/main.js'] },
 ];
 
 /** The repository root: the nearest folder above this module holding bin/ and package.json. */
@@ -85,8 +86,11 @@ export function startupSuite(commands: readonly StartupCommand[], o: StartupSuit
       } finally {
         await exec.close();
       }
+      // the first command is the floor (node -e 0): each other's cost over it, round by round
+      const over = (k: number) => wall[k].map((ms, i) => ms - wall[0][i]);
       return specs.flatMap((s, k) => [
         { name: s.display, unit: 'ms', better: 'lower' as const, samples: wall[k], note: 'whole process, wall time' },
+        ...(k > 0 && wall[0].length === wall[k].length ? [{ name: `${s.display} [over ${specs[0].display}]`, unit: 'ms', better: 'lower' as const, samples: over(k), note: 'paired difference per round' }] : []),
         ...(rss[k].length ? [{ name: `${s.display} [peak memory]`, unit: 'KiB', better: 'lower' as const, samples: rss[k] }] : []),
       ]);
     },
