@@ -6,7 +6,7 @@
 // Verdict rule: a change is real when the 95% interval excludes 1 (significant) AND the point
 // ratio moves past the noise threshold (meaningful). The "worse" direction depends on `better`.
 
-import { seededRandom } from './random.js';
+import { seededRandom } from '../util/random.js';
 import { quantileSorted, median } from './stats.js';
 import type { Better } from './types.js';
 

@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '../util/random.js';
 
 const STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
 const PRIORITIES = ['low', 'medium', 'high', 'critical'];
@@ -13,20 +14,8 @@ const WORDS = ['index', 'stream', 'cache', 'bucket', 'region', 'retry', 'limit',
 /** 2025-01-01T00:00:00Z: generated mtimes and dates start here. */
 export const GENERATED_EPOCH = 1_735_689_600_000;
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generatedTaskText(i: number, seed = 1): string {
-  const r = rng(seed * 1_000_003 + i);
+  const r = seededRandom(seed * 1_000_003 + i);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const id = `task-${String(i).padStart(6, '0')}`;
   const w1 = pick(WORDS);

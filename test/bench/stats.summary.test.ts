@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { madOutliers, median, quantileSorted, stddev, summarize } from '../../src/bench/stats.js';
 import { bootstrapMedianCi, testMedianRatio } from '../../src/bench/bootstrap.js';
-import { seededRandom } from '../../src/bench/random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 describe('summary statistics', () => {
   it('computes median, mean, sample stddev, min, max and an interpolated p95', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
-import { seededRandom } from '../../src/bench/random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 describe('latency histogram', () => {
   it('answers percentiles within 1% of the exact order statistic', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findRegressions, perfReport } from '../../src/metrics/report.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import type { UsageEvent } from '../../src/metrics/usage-log.js';
-import { seededRandom } from '../../src/bench/random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 const hist = (values: number[]) => {
   const h = new LatencyHistogram();

@@ -19,7 +19,7 @@ import type { UsageEvent } from '../../metrics/usage-log.js';
 import { ManualClock } from '../../util/clock.js';
 import { rankUsage } from '../../warm/plan.js';
 import { createProcessExecutor } from '../process-executor.js';
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../util/random.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
 import { repositoryRoot } from './startup.js';
 

@@ -1,5 +1,5 @@
-// A small seeded PRNG (mulberry32): bootstrap resampling must be reproducible in tests and in
-// CI, so compare and perf --regressions take a seed instead of using Math.random.
+// A small seeded PRNG (mulberry32): bootstrap resampling, generated test data and benchmark
+// traces must be reproducible, so they take a seed instead of using Math.random.
 
 export type Random = () => number;
 
