@@ -7,7 +7,6 @@
 // line whose file was written less than a minute ago is not queued again (a user pressing <Tab>
 // five times starts one refresh, not five).
 
-import { spawn as nodeSpawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +17,12 @@ import { strataLauncher } from './system-units.js';
 /** At most one background refresh per command line per minute. */
 export const REFRESH_EVERY_MS = 60_000;
 
-export type SpawnDetached = (argv: string[], env: NodeJS.ProcessEnv) => void;
+export type SpawnDetached = (argv: string[], env: NodeJS.ProcessEnv) => void | Promise<void>;
 
-const spawnDetached: SpawnDetached = (argv, env) => {
-  const child = nodeSpawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore', env });
+/** node:child_process is loaded only when a refresh is really started, not on every <Tab>. */
+const spawnDetached: SpawnDetached = async (argv, env) => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore', env });
   child.on('error', () => undefined);
   child.unref();
 };
@@ -54,6 +55,6 @@ export async function queueRefresh(line: string, opts: RefreshOptions): Promise<
   } catch {
     return false; // A cache dir we cannot write to: completion still answers, nothing is queued.
   }
-  (opts.spawn ?? spawnDetached)([...strataLauncher(), ...(opts.globalArgs ?? []), 'cache', 'warm', '--list', file, '--quiet', '--no-progress', '-o', 'ndjson'], opts.env);
+  await (opts.spawn ?? spawnDetached)([...strataLauncher(), ...(opts.globalArgs ?? []), 'cache', 'warm', '--list', file, '--quiet', '--no-progress', '-o', 'ndjson'], opts.env);
   return true;
 }
