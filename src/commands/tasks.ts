@@ -287,11 +287,16 @@ const watch: CommandDef = {
   description: 'Runs until Ctrl-C (exit 130) or SIGTERM (exit 0).',
   examples: [{ summary: 'stream changes to the example folder as NDJSON until stopped', argv: ['tasks', 'watch', '--dir', 'examples/tasks'], stopAfterMs: 1500 }],
   async *run(ctx) {
+    const { Resources, stopSignalOf } = await import('../util/resources.js');
+    const resources = new Resources();
     const store = await open(ctx);
+    resources.register('task store and its file watcher', () => store.close());
     try {
       for await (const change of store.watch(ctx.signal)) yield { ...change };
     } finally {
-      store.close();
+      // on Ctrl-C / SIGTERM (or an error): release the watcher and save the index, within the deadline
+      const report = await resources.shutdown({ signal: stopSignalOf(ctx.signal) });
+      for (const f of report.failed) ctx.warn(`tasks watch: could not release ${f.name}: ${f.message}`);
     }
   },
 };
