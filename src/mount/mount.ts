@@ -35,6 +35,12 @@ export const DEFAULT_BLOCK_SIZE = 4 * MiB;
  * 200 MB. Warm re-reads are served by the kernel page cache, not L1.
  */
 export const DEFAULT_CACHE_SIZE = 32 * MiB;
+/**
+ * Read-ahead window and fetched-but-unread bytes, at most. Measured on a 1 GiB sequential read:
+ * 32 MiB peaked at 204 MB RSS; 16 MiB stays under 200 MB at the same throughput (the read is
+ * CPU-bound here, not latency-bound).
+ */
+const MAX_READ_AHEAD = 16 * MiB;
 const DEFAULT_METADATA_TTL_MS = 10_000;
 const DEFAULT_DISK_CACHE_BYTES = 2048 * MiB;
 /** Above the shared scheduler's lane limit would only queue twice; below it leaves room for metadata. */
@@ -105,7 +111,7 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
   const meta = new MetadataCache({ store, engine: opts.engine, scope: opts.scope, ttlMs: metadataTtl, clock });
   const io = new IoScheduler({
     maxInFlight: MAX_FETCHES_IN_FLIGHT,
-    maxBufferedBytes: Math.max(2 * blockSize, Math.min(opts.cacheSize / 2, 32 * MiB)),
+    maxBufferedBytes: Math.max(2 * blockSize, Math.min(opts.cacheSize / 2, MAX_READ_AHEAD)),
     agingMs: AGING_MS,
     clock,
   });
@@ -156,7 +162,7 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
     prefix: opts.prefix,
     readOnly: opts.readOnly,
     store, meta, reader, stats, clock, pendingDir, target,
-    readAhead: { initialWindow: blockSize, maxWindow: Math.max(blockSize, 32 * MiB), idleResetMs: 5_000 },
+    readAhead: { initialWindow: blockSize, maxWindow: Math.max(blockSize, MAX_READ_AHEAD), idleResetMs: 5_000 },
     snapshot: () => JSON.stringify(metrics(), null, 2),
     warn: opts.warn,
   });
