@@ -2,6 +2,7 @@
 // code from run(). A second Ctrl-C exits at once.
 
 import { VERSION } from './version.js';
+import { run } from './cli/run.js';
 
 export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -10,7 +11,6 @@ export async function main(): Promise<void> {
     process.stdout.write(VERSION + '\n');
     return;
   }
-  const { run } = await import('./cli/run.js');
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
