@@ -6,7 +6,7 @@ import { run } from './cli/run.js';
 
 export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  // the one answer that needs nothing else loaded
+  // answered before anything else runs
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(VERSION + '\n');
     return;
