@@ -55,6 +55,7 @@ complete -c strata -n 'test (__strata_path) = s3' -a 'du' -d 'Object count and b
 complete -c strata -n 'test (__strata_path) = s3' -a 'get' -d 'Download an object with parallel ranged GETs (no partial file under the final name)'
 complete -c strata -n 'test (__strata_path) = s3' -a 'put' -d 'Upload a file (multipart in parallel when large; aborted cleanly on Ctrl-C)'
 complete -c strata -n 'test (__strata_path) = s3' -a 'cp' -d 'Copy local → S3, S3 → local or S3 → S3; --recursive for whole prefixes and directories'
+complete -c strata -n 'test (__strata_path) = s3' -a 'rm' -d 'Delete an object, or with --recursive every object under a prefix (1,000 keys a request)'
 complete -c strata -n 'test (__strata_path) = s3 ls' -l recursive -s r -d 'list every key below the prefix'
 complete -c strata -n 'test (__strata_path) = s3 ls' -a '(strata __complete s3-url (commandline -ct))'
 complete -c strata -n 'test (__strata_path) = s3 du' -l by -xa 'total prefix storage-class' -d 'total, prefix or storage-class'
@@ -67,6 +68,9 @@ complete -c strata -n 'test (__strata_path) = s3 put' -F
 complete -c strata -n 'test (__strata_path) = s3 cp' -l recursive -s r -d 'copy everything below the source'
 complete -c strata -n 'test (__strata_path) = s3 cp' -l max-bandwidth -r -d 'cap transfer speed in bytes per second, e.g. 50MB (or 50MB/s)'
 complete -c strata -n 'test (__strata_path) = s3 cp' -F
+complete -c strata -n 'test (__strata_path) = s3 rm' -l recursive -s r -d 'delete every key under the prefix (listed fresh, not from the cache)'
+complete -c strata -n 'test (__strata_path) = s3 rm' -l dry-run -d 'list what would be deleted; delete nothing'
+complete -c strata -n 'test (__strata_path) = s3 rm' -a '(strata __complete s3-url (commandline -ct))'
 complete -c strata -n 'test (__strata_path) = tasks' -a 'ls' -d 'List tasks, filtered, sorted and paged; bad files are reported, good ones still listed'
 complete -c strata -n 'test (__strata_path) = tasks' -a 'show' -d 'Show one task with its markdown body and what blocks it'
 complete -c strata -n 'test (__strata_path) = tasks' -a 'add' -d 'Create a task file (<id>.md) from flags and/or key=value pairs; the id is a slug of the title'

@@ -165,4 +165,28 @@ const cp: CommandDef = {
   run: (ctx) => transfer(ctx, String(ctx.args.src), String(ctx.args.dst), Boolean(ctx.opts.recursive)),
 };
 
-export const s3Commands: CommandDef[] = [buckets, ls, du, get, put, cp];
+const rm: CommandDef = {
+  name: 's3 rm',
+  summary: 'Delete an object, or with --recursive every object under a prefix (1,000 keys a request)',
+  args: [{ name: 'url', summary: 's3://bucket/key, or s3://bucket/prefix/ with --recursive', required: true, complete: 's3-url' }],
+  options: [
+    { flags: '-r, --recursive', summary: 'delete every key under the prefix (listed fresh, not from the cache)' },
+    { flags: '--dry-run', summary: 'list what would be deleted; delete nothing' },
+  ],
+  output: 'Bucket, Key, Deleted (one per object)',
+  examples: [
+    { summary: 'what deleting a prefix would remove', argv: ['s3', 'rm', 's3://my-bucket/logs/', '--recursive', '--dry-run'] },
+    { summary: 'delete one object', argv: ['s3', 'rm', 's3://src-bucket/a.txt'] },
+  ],
+  async *run(ctx) {
+    const [{ parseS3Url }, { removeObjects }] = await Promise.all([import('../aws/s3/url.js'), import('../aws/s3/rm.js')]);
+    const loc = parseS3Url(String(ctx.args.url));
+    yield* removeObjects(await runtime(ctx), loc, {
+      recursive: Boolean(ctx.opts.recursive),
+      dryRun: Boolean(ctx.opts.dryRun),
+      onItemError: ctx.globals.keepGoing ? (err, item) => ctx.reportError(err, item) : undefined,
+    });
+  },
+};
+
+export const s3Commands: CommandDef[] = [buckets, ls, du, get, put, cp, rm];
