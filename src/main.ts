@@ -1,16 +1,10 @@
 // Process wiring for bin/strata.js: real streams, Ctrl-C / SIGTERM as an AbortSignal, the exit
 // code from run(). A second Ctrl-C exits at once.
 
-import { VERSION } from './version.js';
 import { run } from './cli/run.js';
 
 export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  // answered before anything else runs
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(VERSION + '\n');
-    return;
-  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {

@@ -38,16 +38,12 @@ export const DEFAULT_CONCURRENCY = 16;
 
 export function runtimeFrom(ctx: CommandContext): AwsRuntime {
   const g = ctx.globals;
-  const env = ctx.io.env;
   // Every request queued or in flight listens to the run's signal (one listener per scheduler
   // job): with --concurrency above 10 Node would warn of a listener leak on stderr.
   setMaxListeners(0, ctx.signal);
   return {
-    scope: {
-      profile: g.profile || env.AWS_PROFILE || 'default',
-      region: g.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '',
-      endpoint: g.endpointUrl ?? env.AWS_ENDPOINT_URL,
-    },
+    // the globals already hold flags > environment > config (src/cli/resolve-globals.ts)
+    scope: { profile: g.profile, region: g.region ?? '', endpoint: g.endpointUrl },
     engine: () => ctx.services.engine(),
     scheduler: () => ctx.services.scheduler(),
     signal: ctx.signal,

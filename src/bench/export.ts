@@ -2,7 +2,7 @@
 // (one table per suite, for docs and PR comments) and CSV (one row per figure, summaries only).
 
 import { runtimeError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { FigureResult, ResultsDocument } from './results.js';
 
 export type ExportFormat = 'json' | 'markdown' | 'csv';

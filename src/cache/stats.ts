@@ -60,12 +60,18 @@ export class CacheStats {
   totals(): Counts {
     const sum = zero();
     if (this.#file) {
+      let text = '';
       try {
-        for (const line of fs.readFileSync(this.#file, 'utf8').split('\n')) {
-          if (line.trim()) add(sum, JSON.parse(line));
-        }
+        text = fs.readFileSync(this.#file, 'utf8');
       } catch {
-        // No history yet, or a torn last line from a crash: count what parsed.
+        // No history yet.
+      }
+      for (const line of text.split('\n')) {
+        try {
+          if (line.trim()) add(sum, JSON.parse(line));
+        } catch {
+          // A torn line (a crash mid-append) is skipped; the lines after it still count.
+        }
       }
     }
     add(sum, this.#current);

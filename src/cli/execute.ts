@@ -5,6 +5,7 @@
 import { EXIT, StrataError } from '../errors.js';
 import type { CommandContext, CommandDef, IO } from './types.js';
 import { resolveGlobals } from './resolve-globals.js';
+import type { Parsed } from './program.js';
 import { loadConfig } from '../config/load.js';
 import { createServices } from './services.js';
 import { Sink } from '../output/sink.js';
@@ -12,18 +13,9 @@ import { loadRenderer, renderText } from '../output/renderers.js';
 import { publishCommand, type CommandEvent } from '../metrics/channels.js';
 import { Metrics } from '../metrics/metrics.js';
 import { subscribeUsageLog } from '../metrics/usage-log.js';
-import { renderStats } from '../metrics/stats-render.js';
+import { systemClock } from '../util/clock.js';
 
-export interface Parsed {
-  /** Global and command options as commander gives them (camelCase). */
-  raw: Record<string, any>;
-  /** The command's own options. */
-  opts: Record<string, any>;
-  args: Record<string, unknown>;
-}
-
-/** Milliseconds from a monotonic clock, without loading perf_hooks at start-up. */
-const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+const monotonicMs = () => systemClock.monotonic();
 
 export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: AbortSignal, argv: string[]): Promise<number> {
   const started = monotonicMs();
@@ -83,7 +75,10 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
     const ms = monotonicMs() - started;
     publishCommand({ command: def.name, argv, ms, exitCode, answeredBy: answeredBy(metrics) });
     for (const stop of unsubscribe) stop();
-    if (globals.stats) io.stderr.write(renderStats(metrics.snapshot(), ms));
+    if (globals.stats) {
+      const { renderStats } = await import('../metrics/stats-render.js');
+      io.stderr.write(renderStats(metrics.snapshot(), ms));
+    }
   }
 }
 

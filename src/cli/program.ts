@@ -2,10 +2,42 @@
 // arguments and typed options from the definition, examples in --help. Commander only parses;
 // running is run.ts's job, through the `onCommand` callback.
 
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import type { CommandDef } from './types.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
-import { parserFor } from './options.js';
+import { flagInfo, parserFor } from './options.js';
+
+/** A command line once commander has parsed it: what execute() needs besides the definition. */
+export interface Parsed {
+  /** Global and command options as commander gives them (camelCase). */
+  raw: Record<string, any>;
+  /** The command's own options. */
+  opts: Record<string, any>;
+  args: Record<string, unknown>;
+}
+
+const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** The parsed form of a command's action call (commander passes positionals, then the command). */
+export function parsedFrom(def: CommandDef, cmd: Command, positional: unknown[]): Parsed {
+  const raw = cmd.optsWithGlobals();
+  const opts = cmd.opts();
+  // A command option named like a global one (`cache invalidate --region`) is parsed by the
+  // program; hand it to the command when it was typed on the command line.
+  for (const o of def.options ?? []) {
+    const name = camel(flagInfo(o.flags).long);
+    if (opts[name] === undefined && cmd.getOptionValueSourceWithGlobals(name) === 'cli') opts[name] = raw[name];
+  }
+  const args: Record<string, unknown> = {};
+  (def.args ?? []).forEach((a, i) => (args[a.name] = positional[i]));
+  return { raw, opts, args };
+}
+
+/** Commands added with addCommand() inherit no settings: give every one the same output and exit override. */
+export function configureAll(cmd: Command, output: OutputConfiguration): void {
+  cmd.exitOverride().configureOutput(output);
+  for (const sub of cmd.commands) configureAll(sub, output);
+}
 
 export type OnCommand = (def: CommandDef, cmd: Command, args: unknown[]) => Promise<void>;
 

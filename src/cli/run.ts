@@ -3,7 +3,8 @@
 // `--version`, `completion <shell>`, and the hidden `__complete` called on every Tab.
 // Errors become one line (no stack unless --verbose) and the exit code CLI.md gives.
 
-import type { Command, OutputConfiguration } from 'commander';
+import type { Command } from 'commander';
+import type { Parsed } from './program.js';
 import { EXIT, StrataError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CommandDef, IO } from './types.js';
@@ -68,41 +69,20 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
   }
 }
 
-const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-
 /** The commander program for the commands this argv can reach, printing through `io`. */
-async function buildFor(argv: string[], io: IO, onCommand: (def: CommandDef, parsed: import('./execute.js').Parsed) => Promise<void>): Promise<Command> {
-  const [{ buildProgram, reachable, commandWords }, { commandsFor }, { flagInfo }] = await Promise.all([
+async function buildFor(argv: string[], io: IO, onCommand: (def: CommandDef, parsed: Parsed) => Promise<void>): Promise<Command> {
+  const [{ buildProgram, reachable, commandWords, parsedFrom, configureAll }, { commandsFor }] = await Promise.all([
     import('./program.js'),
     import('../commands/registry.js'),
-    import('./options.js'),
   ]);
   const words = commandWords(argv);
-  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, async (def, cmd, positional) => {
-    const raw = cmd.optsWithGlobals();
-    const opts = cmd.opts();
-    // A command option named like a global one (`cache invalidate --region`) is parsed by the
-    // program; hand it to the command when it was typed on the command line.
-    for (const o of def.options ?? []) {
-      const name = camel(flagInfo(o.flags).long);
-      if (opts[name] === undefined && cmd.getOptionValueSourceWithGlobals(name) === 'cli') opts[name] = raw[name];
-    }
-    const args: Record<string, unknown> = {};
-    (def.args ?? []).forEach((a, i) => (args[a.name] = positional[i]));
-    await onCommand(def, { raw, opts, args });
-  });
-  const output: OutputConfiguration = {
+  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, (def, cmd, positional) => onCommand(def, parsedFrom(def, cmd, positional)));
+  configureAll(program, {
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
     outputError: (s, write) => write(`strata: ${s.replace(/^error: /, '').trim()} — see 'strata --help'\n`),
     getOutHelpWidth: () => io.columns ?? 100,
     getErrHelpWidth: () => io.columns ?? 100,
-  };
-  // commands added with addCommand() do not inherit these: set them on every one
-  const configure = (cmd: Command) => {
-    cmd.exitOverride().configureOutput(output);
-    cmd.commands.forEach(configure);
-  };
-  configure(program);
+  });
   return program;
 }

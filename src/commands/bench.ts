@@ -41,7 +41,7 @@ const benchSuites: CommandDef = {
   examples: [{ summary: 'measure start-up time quickly', argv: ['bench', 'startup', '--quick'] }],
   async *run(ctx) {
     const { runSuites } = await import('../bench/suite-runner.js');
-    const { writeFileAtomic } = await import('../bench/atomic-write.js');
+    const { writeFileAtomic } = await import('../util/atomic-write.js');
     const { mkdir } = await import('node:fs/promises');
     const doc = await runSuites((ctx.args.suite as string[] | undefined) ?? [], {
       quick: Boolean(ctx.opts.quick),

@@ -6,13 +6,13 @@
 
 import type { CommandDef } from '../cli/types.js';
 import { usageError } from '../errors.js';
+import { parseS3Url } from '../aws/s3/url.js';
 
-/** 's3://bucket/some/prefix' → { bucket, prefix: 'some/prefix/' }. */
+/** 's3://bucket/some/prefix' → { bucket, prefix: 'some/prefix/' }, validated as every S3 URL is. */
 export function parseMountSource(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
-  if (!m || !m[1]) throw usageError('BAD_S3_URL', `expected s3://bucket[/prefix], got '${url}'`, 'e.g. strata mount s3://my-bucket/data /mnt/data');
-  const rest = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
-  return { bucket: m[1], prefix: rest ? `${rest}/` : '' };
+  const { bucket, key } = parseS3Url(url, 'mount source');
+  const rest = key.replace(/^\/+|\/+$/g, '');
+  return { bucket, prefix: rest ? `${rest}/` : '' };
 }
 
 const MiB = 1024 * 1024;
@@ -39,11 +39,13 @@ export const mountCommands: CommandDef[] = [
       { summary: 'a source that is not an S3 URL is refused', argv: ['mount', 'bucket/data', '/tmp/strata-mnt'], exitCode: 2 },
     ],
     async *run(ctx) {
+      const [{ runtimeFrom }, { s3Region }] = await Promise.all([import('../aws/runtime.js'), import('../aws/s3/list.js')]);
       const { bucket, prefix } = parseMountSource(String(ctx.args.source));
       const cacheSize = Number(ctx.opts.cacheSize ?? 32 * MiB);
       if (!(cacheSize >= 8 * MiB)) throw usageError('BAD_OPTION', `--cache-size must be at least 8MiB, got ${cacheSize} bytes`, 'e.g. --cache-size 256MiB');
-      const endpoint = ctx.globals.endpointUrl;
-      const scope = { profile: ctx.globals.profile, region: ctx.globals.region ?? (endpoint ? 'us-east-1' : ''), ...(endpoint ? { endpoint } : {}) };
+      // the same scope as the s3 commands (region defaults to us-east-1), so they share cache entries
+      const rt = runtimeFrom(ctx);
+      const scope = { ...rt.scope, region: s3Region(rt) };
       const [{ s3Client, closeClients }, { mountS3 }, { Resources }, scheduler, engine] = await Promise.all([
         import('../aws/clients.js'),
         import('../mount/mount.js'),

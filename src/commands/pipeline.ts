@@ -7,20 +7,9 @@ import { readRecords } from '../pipeline/input.js';
 import { compileWhere } from '../pipeline/where.js';
 import { compilePath } from '../pipeline/path.js';
 import { usageError } from '../errors.js';
+import { compareValues } from '../util/compare.js';
 
 const SAMPLE = '[{"name":"a","size":3,"state":{"Name":"running"}},{"name":"b","size":10,"state":{"Name":"stopped"}},{"name":"c","size":7,"state":{"Name":"running"}}]';
-
-/** Orders values the way a person expects: numbers by value, dates by instant, text by locale; empties last. */
-export function compareValues(a: unknown, b: unknown): number {
-  const emptyA = a === null || a === undefined;
-  const emptyB = b === null || b === undefined;
-  if (emptyA || emptyB) return emptyA === emptyB ? 0 : emptyA ? 1 : -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const sa = typeof a === 'object' ? JSON.stringify(a) : String(a);
-  const sb = typeof b === 'object' ? JSON.stringify(b) : String(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
-}
 
 const where: CommandDef = {
   name: 'where',
@@ -70,19 +59,11 @@ const sortBy: CommandDef = {
     const getters = (ctx.args.fields as string[]).map(compilePath);
     const all: Rec[] = [];
     for await (const rec of readRecords(ctx.io.stdin)) all.push(rec);
-    const sign = ctx.opts.reverse ? -1 : 1;
+    const direction = ctx.opts.reverse ? -1 : 1;
     all.sort((a, b) => {
       for (const get of getters) {
-        const va = get(a);
-        const vb = get(b);
-        const empty = (v: unknown) => v === null || v === undefined;
-        if (empty(va) || empty(vb)) {
-          const c = compareValues(va, vb);
-          if (c !== 0) return c; // empties last in both directions
-          continue;
-        }
-        const c = compareValues(va, vb);
-        if (c !== 0) return sign * c;
+        const c = compareValues(get(a), get(b), direction);
+        if (c !== 0) return c;
       }
       return 0;
     });

@@ -3,6 +3,7 @@
 
 import { isAbsolute, resolve, sep } from 'node:path';
 import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js';
+import { isS3Url } from '../aws/s3/url.js';
 
 const BANDWIDTH: OptionDef = { flags: '--max-bandwidth <rate>', summary: 'cap transfer speed in bytes per second, e.g. 50MB (or 50MB/s)' };
 
@@ -29,13 +30,12 @@ async function transferEnv(ctx: CommandContext, label: string) {
   const rate = ctx.opts.maxBandwidth ? parseSize(String(ctx.opts.maxBandwidth).replace(/\/s$/i, ''), '--max-bandwidth') : undefined;
   const rt = await runtime(ctx);
   const progress = await createProgress(ctx.globals.progress, ctx.io.stderr, label);
-  ctx.services.onClose(() => progress.stop());
   return { rt, limiter: byteLimiter(rate), progress };
 }
 
 /** A local path relative to the command's working directory (kept as typed in process runs). */
 function local(ctx: CommandContext, p: string): string {
-  if (/^s3:\/\//i.test(p) || isAbsolute(p)) return p;
+  if (isS3Url(p) || isAbsolute(p)) return p;
   const abs = resolve(ctx.io.cwd, p);
   return /[/\\]$/.test(p) ? abs + sep : abs;
 }

@@ -49,6 +49,10 @@ export interface Config {
 
 const MINUTE = 60_000;
 
+/** The task statuses and priorities a fresh install accepts (config `tasks.statuses` / `tasks.priorities`). */
+export const DEFAULT_TASK_STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
+export const DEFAULT_TASK_PRIORITIES = ['low', 'medium', 'high', 'critical'];
+
 export function defaultConfig(env: NodeJS.ProcessEnv, home: string): Config {
   const cacheRoot = env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/strata` : `${home}/.cache/strata`;
   return {
@@ -71,8 +75,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv, home: string): Config {
     scheduler: { concurrency: 16, rate: 0, retries: 4 },
     tasks: {
       dir: 'tasks',
-      statuses: ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'],
-      priorities: ['low', 'medium', 'high', 'critical'],
+      statuses: [...DEFAULT_TASK_STATUSES],
+      priorities: [...DEFAULT_TASK_PRIORITIES],
     },
     warm: {},
   };

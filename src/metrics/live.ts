@@ -4,8 +4,9 @@
 
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../bench/atomic-write.js';
-import type { Metrics, MetricsSnapshot } from './metrics.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { MetricsSnapshot } from './metrics.js';
+import { isAlive } from '../util/pid.js';
 
 export interface LiveSnapshot extends MetricsSnapshot {
   /** What the process is, e.g. 'mount s3://bucket /mnt/x'. */
@@ -19,14 +20,6 @@ export async function publishLive(cacheDir: string, snapshot: LiveSnapshot): Pro
   await writeFileAtomic(join(liveDir(cacheDir), `${snapshot.pid}.json`), JSON.stringify(snapshot));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Snapshots of the live processes, newest first; only `pid` when given. */
 export async function readLive(cacheDir: string, opts: { pid?: number } = {}): Promise<LiveSnapshot[]> {
@@ -41,7 +34,7 @@ export async function readLive(cacheDir: string, opts: { pid?: number } = {}): P
     const m = /^(\d+)\.json$/.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if ((opts.pid !== undefined && pid !== opts.pid) || !alive(pid)) continue;
+    if ((opts.pid !== undefined && pid !== opts.pid) || !isAlive(pid)) continue;
     try {
       out.push(JSON.parse(await readFile(join(liveDir(cacheDir), name), 'utf8')));
     } catch {
@@ -51,18 +44,28 @@ export async function readLive(cacheDir: string, opts: { pid?: number } = {}): P
   return out.sort((a, b) => b.at - a.at);
 }
 
-/** Publishes `metrics` every `intervalMs` until the returned stop() (which removes the file). */
+/**
+ * Publishes `source.snapshot()` every `intervalMs` until the returned stop(), which waits for a
+ * write in progress and then removes the file. Any long-running process uses it: the warm daemon
+ * with its Metrics, a mount with its own figures.
+ */
 export function startLivePublisher(
   cacheDir: string,
-  metrics: Metrics,
+  source: { snapshot(): object },
   opts: { title?: string; intervalMs?: number; onError?: (e: unknown) => void } = {},
 ): () => Promise<void> {
-  const publish = () => publishLive(cacheDir, { ...metrics.snapshot(), title: opts.title }).catch((e) => opts.onError?.(e));
-  void publish();
+  let writing: Promise<void> | undefined;
+  const publish = () => {
+    writing ??= publishLive(cacheDir, { pid: process.pid, ...source.snapshot(), ...(opts.title ? { title: opts.title } : {}) } as LiveSnapshot)
+      .catch((e) => opts.onError?.(e))
+      .finally(() => (writing = undefined));
+  };
+  publish();
   const timer = setInterval(publish, opts.intervalMs ?? 1000);
   timer.unref();
   return async () => {
     clearInterval(timer);
+    await writing;
     await rm(join(liveDir(cacheDir), `${process.pid}.json`), { force: true });
   };
 }

@@ -51,7 +51,8 @@ export function hitRatioOf(cache: MetricsSnapshot['cache']): number | null {
   const first = TIER_ORDER.find((t) => cache[t]);
   if (!first) return null;
   const f = cache[first]!;
-  const lookups = (f.hit ?? 0) + (f.miss ?? 0) + (f.stale ?? 0);
+  // a --refresh lookup is one too: the first tier counts it as `refresh`, not `miss`
+  const lookups = (f.hit ?? 0) + (f.miss ?? 0) + (f.stale ?? 0) + (f.refresh ?? 0);
   if (lookups === 0) return null;
   const hits = TIER_ORDER.reduce((s, t) => s + (cache[t]?.hit ?? 0), 0);
   return Math.min(1, hits / lookups);

@@ -67,7 +67,7 @@ export function recordUsage(cacheDir: string, event: UsageEvent, maxBytes = USAG
   const path = join(cacheDir, USAGE_FILE);
   let fd = openSync(path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
   try {
-    if (fstatSync(fd).size + line.length > maxBytes) {
+    if (fstatSync(fd).size + Buffer.byteLength(line) > maxBytes) {
       closeSync(fd);
       renameSync(path, join(cacheDir, USAGE_FILE_OLD));
       fd = openSync(path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);

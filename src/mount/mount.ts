@@ -20,7 +20,8 @@ import { busyProcesses, detach, prepareMountpoint } from './lifecycle.js';
 import { MetadataCache } from './metadata.js';
 import { ObjectStore } from './object-store.js';
 import { BlockReader } from './reader.js';
-import { MountStats, publishLive, type MountMetrics } from './stats.js';
+import { MountStats, type MountMetrics } from './stats.js';
+import { startLivePublisher } from '../metrics/live.js';
 import { warmMatching } from './warm.js';
 import { Resources, stopSignalOf } from '../util/resources.js';
 import type { Engine } from '../engine/index.js';
@@ -192,7 +193,7 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
   let externally = false;
   let busy: UnmountReport['busy'] = [];
   let failedUploads: string[] = [];
-  resources.register('live publisher', publishLive(opts.cacheDir, metrics));
+  resources.register('live publisher', startLivePublisher(opts.cacheDir, { snapshot: metrics }, { title: `mount ${opts.bucket}/${opts.prefix} ${mnt}` }));
   resources.register('fuse mount', async () => {
     clearInterval(watch);
     if (externally) return detach(mnt);

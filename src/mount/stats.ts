@@ -2,9 +2,6 @@
 // the content of the virtual /.strata-stats.json, what --stats prints at unmount, and what
 // `perf dashboard` reads from <cache dir>/live/<pid>.json (published every second, atomically).
 
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import type { Clock } from '../util/clock.js';
 
@@ -90,43 +87,4 @@ function record(map: Map<string, Timed>, name: string, ms: number, ok: boolean):
   if (!t) map.set(name, (t = new Timed()));
   t.hist.record(ms);
   if (!ok) t.errors++;
-}
-
-/** Publishes `snapshot()` to <cacheDir>/live/<pid>.json every `everyMs`; returns a stopper that removes the file. */
-export function publishLive(cacheDir: string, snapshot: () => MountMetrics, everyMs = 1000): () => Promise<void> {
-  const dir = join(cacheDir, 'live');
-  const file = join(dir, `${process.pid}.json`);
-  let busy = false;
-  const tick = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      await mkdir(dir, { recursive: true });
-      await writeAtomic(file, JSON.stringify(snapshot()));
-    } catch {
-      // the live file is advisory: a full disk must not disturb the mount
-    } finally {
-      busy = false;
-    }
-  };
-  void tick();
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    while (busy) await new Promise((r) => setTimeout(r, 5));
-    await unlink(file).catch(() => undefined);
-  };
-}
-
-export async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.${randomUUID()}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
 }

@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStore } from './object-store.js';
-import { writeAtomic } from './stats.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { isAlive } from '../util/pid.js';
 
 /** Contiguous writes are gathered up to this size before touching the staging file. */
 const COALESCE_BYTES = 1024 * 1024;
@@ -127,7 +128,7 @@ export class DirtyFile {
         await store.upload(this.key, this.path, this.size);
       } catch (err) {
         this.failed = true;
-        await writeAtomic(sidecarOf(this.path), JSON.stringify({ ...this.#target, size: this.size, error: String((err as Error)?.message ?? err) }));
+        await writeFileAtomic(sidecarOf(this.path), JSON.stringify({ ...this.#target, size: this.size, error: String((err as Error)?.message ?? err) }));
         throw err;
       }
       this.dirty = false;
@@ -145,7 +146,7 @@ export class DirtyFile {
    */
   async keepForRetry(reason: string): Promise<void> {
     this.failed = true;
-    await writeAtomic(sidecarOf(this.path), JSON.stringify({ ...this.#target, size: this.size, error: reason }));
+    await writeFileAtomic(sidecarOf(this.path), JSON.stringify({ ...this.#target, size: this.size, error: reason }));
   }
 
   /** Closes the staging file; removes it unless a failed upload must be kept for retry. */
@@ -162,14 +163,6 @@ function sidecarOf(dataPath: string): string {
   return dataPath.replace(/\.data$/, '.json');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface RecoveryReport {
   retried: number;
@@ -191,7 +184,7 @@ export async function recoverPending(dir: string, target: Omit<PendingTarget, 'k
     const pid = Number(name.split('-')[0]);
     const data = join(dir, name);
     const sidecar = name.replace(/\.data$/, '.json');
-    if (alive(pid) && pid !== process.pid) continue;
+    if (isAlive(pid) && pid !== process.pid) continue;
     if (!sidecars.has(sidecar)) {
       await unlink(data).catch(() => undefined);
       report.discarded++;

@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { seededRandom } from '../util/random.js';
+import { DEFAULT_TASK_PRIORITIES, DEFAULT_TASK_STATUSES } from '../config/schema.js';
 
-const STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
-const PRIORITIES = ['low', 'medium', 'high', 'critical'];
+const STATUSES = DEFAULT_TASK_STATUSES;
+const PRIORITIES = DEFAULT_TASK_PRIORITIES;
 const AGENTS = ['CODEFORGE', 'OPSWARDEN', 'DOCSMITH', 'TESTPILOT', 'CACHEKEEPER'];
 const TAGS = ['cli', 'aws', 's3', 'ec2', 'cache', 'perf', 'docs', 'testing', 'security', 'release', 'mount', 'metrics'];
 const WORDS = ['index', 'stream', 'cache', 'bucket', 'region', 'retry', 'limit', 'render', 'parse', 'mount', 'watch', 'query'];

@@ -6,6 +6,7 @@
 import type { Derived } from './derive.js';
 import type { Row, TaskTable } from './table.js';
 import type { TaskQuery } from './types.js';
+import { compareValues } from '../util/compare.js';
 
 type ListField = 'status' | 'agent' | 'assignee' | 'priority' | 'tag';
 
@@ -78,8 +79,9 @@ export class QueryEngine {
       if (needle && !this.#textMatches(i, needle, bodyMatches)) continue;
       out.push(i);
     }
-    if (q.sort) this.#sort(out, q.sort);
-    if (q.reverse) out.reverse();
+    // sorted: empty values stay last either way; unsorted: --reverse reverses file order
+    if (q.sort) this.#sort(out, q.sort, q.reverse ? -1 : 1);
+    else if (q.reverse) out.reverse();
     const start = q.offset ?? 0;
     return out.slice(start, q.limit === undefined ? undefined : start + q.limit);
   }
@@ -140,7 +142,7 @@ export class QueryEngine {
     return list.slice(lo, hi).sort((a, b) => a - b);
   }
 
-  #sort(rows: number[], field: string): void {
+  #sort(rows: number[], field: string, direction: 1 | -1): void {
     const column = COLUMN_SORTS[field];
     let key: (i: number) => unknown;
     if (column) {
@@ -152,19 +154,8 @@ export class QueryEngine {
       key = (i) => values.get(i);
     }
     const keys = new Map(rows.map((i) => [i, key(i)]));
-    rows.sort((a, b) => compareValues(keys.get(a), keys.get(b)) || a - b);
+    rows.sort((a, b) => compareValues(keys.get(a), keys.get(b), direction) || a - b);
   }
-}
-
-/** Nulls last; numbers numerically; everything else as text. */
-export function compareValues(a: unknown, b: unknown): number {
-  const an = a === null || a === undefined;
-  const bn = b === null || b === undefined;
-  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const as = typeof a === 'string' ? a : JSON.stringify(a);
-  const bs = typeof b === 'string' ? b : JSON.stringify(b);
-  return as < bs ? -1 : as > bs ? 1 : 0;
 }
 
 function firstIndex(list: number[], pred: (row: number) => boolean): number {

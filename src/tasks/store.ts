@@ -17,9 +17,8 @@ import { columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './sca
 import { overdueIds } from './stats.js';
 import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
 import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
+import { DEFAULT_TASK_PRIORITIES, DEFAULT_TASK_STATUSES } from '../config/schema.js';
 
-export const DEFAULT_STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
-export const DEFAULT_PRIORITIES = ['low', 'medium', 'high', 'critical'];
 
 export async function openTaskStore(opts: TaskStoreOptions): Promise<TaskStore> {
   const store = new TaskStore(opts);
@@ -51,7 +50,7 @@ export class TaskStore {
     this.dir = path.resolve(opts.dir);
     this.#fs = opts.fs ?? nodeTaskFs;
     this.#clock = opts.clock ?? systemClock;
-    this.#rules = { statuses: opts.statuses ?? DEFAULT_STATUSES, priorities: opts.priorities ?? DEFAULT_PRIORITIES };
+    this.#rules = { statuses: opts.statuses ?? DEFAULT_TASK_STATUSES, priorities: opts.priorities ?? DEFAULT_TASK_PRIORITIES };
     this.#indexFile = opts.cacheDir ? indexPathFor(opts.cacheDir, this.dir) : undefined;
   }
 

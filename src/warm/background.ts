@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../bench/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { strataLauncher } from './system-units.js';
 

@@ -3,9 +3,8 @@
 // (src/cli/program.ts), so a line in a warm list means exactly what it means in a shell.
 // Only commands that read through the cache can be warmed; anything else is refused by name.
 
-import { CommanderError, type Command } from 'commander';
-import { buildProgram } from '../cli/program.js';
-import { flagInfo } from '../cli/options.js';
+import { CommanderError } from 'commander';
+import { buildProgram, commandWords, configureAll, parsedFrom, reachable, type Parsed } from '../cli/program.js';
 import type { CommandDef } from '../cli/types.js';
 import { usageError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -17,16 +16,9 @@ export function isWarmable(command: string): boolean {
   return WARMABLE.some((w) => (w.endsWith(' ') ? command.startsWith(w) : command === w));
 }
 
-export interface ParsedLine {
+export interface ParsedLine extends Parsed {
   def: CommandDef;
-  /** Program and command options together (commander's optsWithGlobals). */
-  raw: Record<string, any>;
-  /** The command's own options, typed. */
-  opts: Record<string, any>;
-  args: Record<string, unknown>;
 }
-
-const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Parses argv (words after `strata`) as the CLI would. `where` names the line in messages,
@@ -34,27 +26,14 @@ const camel = (s: string) => s.replace(/-(\w)/g, (_, c: string) => c.toUpperCase
  * that cannot be warmed.
  */
 export async function parseCommandLine(argv: string[], where: string): Promise<ParsedLine> {
-  const { COMMANDS } = await import('../commands/index.js');
+  const { commandsFor } = await import('../commands/registry.js');
   let parsed: ParsedLine | undefined;
   let message = '';
-  const program = buildProgram(COMMANDS, VERSION, async (def, cmd, positional) => {
-    const opts = cmd.opts();
-    const raw = cmd.optsWithGlobals();
-    for (const o of def.options ?? []) {
-      const name = camel(flagInfo(o.flags).long);
-      if (opts[name] === undefined && cmd.getOptionValueSourceWithGlobals(name) === 'cli') opts[name] = raw[name];
-    }
-    const args: Record<string, unknown> = {};
-    (def.args ?? []).forEach((a, i) => (args[a.name] = positional[i]));
-    parsed = { def, raw, opts, args };
+  const words = commandWords(argv);
+  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, async (def, cmd, positional) => {
+    parsed = { def, ...parsedFrom(def, cmd, positional) };
   });
-  // Settings are inherited only by commands added later, so each command of the built tree gets them.
-  const quiet = (cmd: Command): void => {
-    cmd.exitOverride();
-    cmd.configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: (s) => (message += s) });
-    cmd.commands.forEach(quiet);
-  };
-  quiet(program);
+  configureAll(program, { writeOut: () => undefined, writeErr: () => undefined, outputError: (s) => (message += s) });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

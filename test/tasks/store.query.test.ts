@@ -79,8 +79,12 @@ describe('task queries', () => {
     const s = await folder();
     expect(ids(s.list({ sort: 'due_date' }))).toEqual(['e', 'b', 'a', 'c', 'd']);
     expect(ids(s.list({ sort: 'priority' }))).toEqual(['b', 'd', 'e', 'a', 'c']);
-    expect(ids(s.list({ sort: 'priority', reverse: true }))).toEqual(['c', 'a', 'e', 'd', 'b']);
+    // reversing the order, not the list: equal priorities (d, e) keep file order
+    expect(ids(s.list({ sort: 'priority', reverse: true }))).toEqual(['c', 'a', 'd', 'e', 'b']);
     expect(ids(s.list({ sort: 'estimated_hours' }))).toEqual(['c', 'b', 'a', 'd', 'e']);
+    // reversed, tasks without the value stay last (as `sort-by --reverse` keeps them)
+    expect(ids(s.list({ sort: 'estimated_hours', reverse: true }))).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(ids(s.list({ sort: 'due_date', reverse: true }))).toEqual(['c', 'a', 'b', 'e', 'd']);
     expect(ids(s.list({ sort: 'title' }))).toEqual(['d', 'a', 'b', 'c', 'e']);
     expect(ids(s.list({ sort: 'id', offset: 1, limit: 2 }))).toEqual(['b', 'c']);
   });

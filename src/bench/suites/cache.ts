@@ -18,13 +18,14 @@ import type { EvictionPolicy } from '../../config/schema.js';
 import { defaultConfig } from '../../config/schema.js';
 import { createEngine } from '../../engine/index.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
+import { seededRandom } from '../../util/random.js';
 
 /** A deterministic Zipf(s) trace over `keys` keys (seeded PRNG, inverse CDF by binary search). */
 export function zipfTrace(requests: number, keys: number, s: number, seed = 42): Uint32Array {
   const cdf = new Float64Array(keys);
   let sum = 0;
   for (let i = 0; i < keys; i++) cdf[i] = sum += 1 / Math.pow(i + 1, s);
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const out = new Uint32Array(requests);
   for (let r = 0; r < requests; r++) {
     const u = rand() * sum;
@@ -40,16 +41,6 @@ export function zipfTrace(requests: number, keys: number, s: number, seed = 42):
   return out;
 }
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * DescribeInstances-shaped records: every field the API returns for a typical instance, with the
@@ -57,7 +48,7 @@ function prng(seed: number): () => number {
  * instance, volume and interface ids are unique).
  */
 export function awsInstances(n: number, seed = 7): Record<string, unknown>[] {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const hex = (len: number) => Array.from({ length: len }, () => Math.floor(rand() * 16).toString(16)).join('');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const pool = (prefix: string, size: number) => Array.from({ length: size }, () => `${prefix}-${hex(17)}`);
