@@ -1,11 +1,11 @@
-// `perf dashboard`: an ink view refreshed in place every second. Only the command's run path
-// imports this module (ink and React cost ~300 ms to load). Written with createElement so the
-// module builds as plain TypeScript.
+// `perf dashboard`: a live view of a running strata process, drawn with ink. Only the command's
+// run path imports this module, and ink and React (~300 ms to load) load only inside it.
+//
+// ink decides once, when it is first imported, whether it runs in CI (the `CI` variable): there it
+// draws nothing until the app exits. The dashboard runs only on a terminal and never exits by
+// itself, so that mode would show an empty screen; ink is imported with `CI` hidden instead.
 
-import { createElement as h, useEffect, useState } from 'react';
-import { Box, Text, render, useApp, useInput } from 'ink';
 import type { Readable, Writable } from 'node:stream';
-import { dashboardView, type DashboardView } from './dashboard-model.js';
 import type { LiveSnapshot } from './live.js';
 import type { UsageEvent } from './usage-log.js';
 
@@ -15,74 +15,27 @@ export interface DashboardSource {
   usage(): Promise<UsageEvent[]>;
 }
 
-const fmtMs = (x: number | null) => (x === null ? '–' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
-const fmtPct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
-
-function Row(props: { label: string; value: string }) {
-  return h(Box, null, h(Box, { width: 16 }, h(Text, { dimColor: true }, props.label)), h(Text, { bold: true }, props.value));
+export interface DashboardIo {
+  stdin: Readable;
+  stdout: Writable;
+  signal?: AbortSignal;
+  intervalMs?: number;
 }
 
-export function DashboardScreen({ view }: { view: DashboardView }) {
-  return h(
-    Box,
-    { flexDirection: 'column', borderStyle: 'round', paddingX: 1 },
-    h(Text, { color: 'cyan', bold: true }, `strata perf · ${view.title}${view.uptimeS === null ? '' : ` · up ${view.uptimeS}s`}`),
-    h(Row, { label: 'requests/s', value: view.requestsPerS === null ? '–' : view.requestsPerS.toFixed(1) }),
-    h(Row, { label: 'requests', value: String(view.totalRequests) }),
-    h(Row, { label: 'in flight', value: view.inFlight === null ? '–' : String(view.inFlight) }),
-    h(Row, { label: 'hit ratio', value: fmtPct(view.hitRatio) }),
-    h(Row, { label: 'latency', value: `p50 ${fmtMs(view.p50Ms)} · p95 ${fmtMs(view.p95Ms)} · p99 ${fmtMs(view.p99Ms)}` }),
-    h(Text, { dimColor: true }, 'queues'),
-    ...(view.queues.length ? view.queues.map(([lane, depth]) => h(Row, { key: lane, label: `  ${lane}`, value: String(depth) })) : [h(Text, { key: 'no-queues' }, '  (none)')]),
-    h(Text, { dimColor: true }, 'last hour (usage log)'),
-    ...(view.recentCommands.length
-      ? view.recentCommands.map(([c, n, p50]) => h(Row, { key: c, label: `  ${c}`, value: `${n} runs · p50 ${fmtMs(p50)}` }))
-      : [h(Text, { key: 'no-commands' }, '  (no commands recorded)')]),
-    h(Text, { dimColor: true }, 'q or Ctrl-C quits'),
-  );
-}
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
-function Dashboard({ source, intervalMs }: { source: DashboardSource; intervalMs: number }) {
-  const { exit } = useApp();
-  const [state, setState] = useState<{ prev?: LiveSnapshot; cur?: LiveSnapshot; usage: UsageEvent[] }>({ usage: [] });
-  useInput((input, key) => {
-    if (input === 'q' || (key.ctrl && input === 'c')) exit();
-  });
-  useEffect(() => {
-    let stopped = false;
-    const tick = async () => {
-      const [cur, usage] = await Promise.all([source.live(), source.usage()]);
-      if (stopped) return;
-      // An unchanged file (same process, same time) keeps the previous pair, so the rate is
-      // computed across real updates only.
-      setState((s) => (cur && s.cur && cur.pid === s.cur.pid && cur.at === s.cur.at ? { ...s, usage } : { prev: s.cur, cur, usage }));
-    };
-    void tick();
-    const timer = setInterval(() => void tick(), intervalMs);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [source, intervalMs]);
-  return h(DashboardScreen, { view: dashboardView(state.prev, state.cur, state.usage) });
+async function loadScreen(): Promise<typeof import('./dashboard-screen.js')> {
+  const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return await import('./dashboard-screen.js');
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
 }
 
 /** Renders until q / Ctrl-C (or `signal`); resolves when the view has been torn down. */
-export async function runDashboard(
-  source: DashboardSource,
-  io: { stdin: Readable; stdout: Writable; signal?: AbortSignal; intervalMs?: number },
-): Promise<void> {
-  const app = render(h(Dashboard, { source, intervalMs: io.intervalMs ?? 1000 }), {
-    stdin: io.stdin as NodeJS.ReadStream,
-    stdout: io.stdout as NodeJS.WriteStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
-  const onAbort = () => app.unmount();
-  io.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await app.waitUntilExit();
-  } finally {
-    io.signal?.removeEventListener('abort', onAbort);
-  }
+export async function runDashboard(source: DashboardSource, io: DashboardIo): Promise<void> {
+  const { renderDashboard } = await loadScreen();
+  await renderDashboard(source, io);
 }
