@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// The launcher: import the built CLI, wire process streams and signals, set the exit code.
-import { main } from '../dist/main.js';
-
-main();
+// The launcher (CommonJS, see bin/package.json): dist/strata.cjs loads the CLI through V8's code
+// cache, wires process streams and signals, and sets the exit code.
+require('../dist/strata.cjs');

@@ -7,7 +7,7 @@ import { usageError } from '../errors.js';
 
 const KINDS = ['instance-id', 'volume-id', 'security-group-id', 'bucket', 's3-url', 'task-id', 'cache-key', 'suite', 'region'];
 
-/** completions/strata.<shell> of this package (src/commands and dist/chunks are both two levels down). */
+/** completions/strata.<shell> of this package (src/commands and dist/lib are both two levels down). */
 async function readShipped(shell: string): Promise<string | undefined> {
   const { readFile } = await import('node:fs/promises');
   try {

@@ -53,11 +53,15 @@ const MINUTE = 60_000;
 export const DEFAULT_TASK_STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'];
 export const DEFAULT_TASK_PRIORITIES = ['low', 'medium', 'high', 'critical'];
 
+/** Where the cache lives when neither the config file nor $STRATA_CACHE_DIR says. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv, home: string): string {
+  return env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/strata` : `${home}/.cache/strata`;
+}
+
 export function defaultConfig(env: NodeJS.ProcessEnv, home: string): Config {
-  const cacheRoot = env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/strata` : `${home}/.cache/strata`;
   return {
     cache: {
-      dir: cacheRoot,
+      dir: defaultCacheDir(env, home),
       memory: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, policy: 'sieve' },
       disk: { maxBytes: 512 * 1024 * 1024 },
       redisTimeout: 250,

@@ -18,19 +18,20 @@ const stripped = join(dir, 'strata');
 let server: InstanceType<typeof S3rver>;
 let env: NodeJS.ProcessEnv;
 
-/** bin/ and dist/ copied, minus every chunk that defines an AWS SDK client or its core. */
+/** bin/ and dist/ copied, minus every bundle that defines an AWS SDK client or its core. */
 function strippedBuild(): number {
   cpSync(join(root, 'bin'), join(stripped, 'bin'), { recursive: true });
   cpSync(join(root, 'dist'), join(stripped, 'dist'), { recursive: true });
   cpSync(join(root, 'package.json'), join(stripped, 'package.json'));
-  const chunks = join(stripped, 'dist', 'chunks');
+  const lib = join(stripped, 'dist', 'lib');
   let removed = 0;
-  for (const f of readdirSync(chunks)) {
-    if (/class (S3Client|EC2Client)\b|aws-sdk-js/.test(readFileSync(join(chunks, f), 'utf8'))) {
-      rmSync(join(chunks, f));
+  for (const f of readdirSync(lib)) {
+    if (f.endsWith('.cjs') && /class (S3Client|EC2Client)\b|aws-sdk-js|class _?NodeHttpHandler\b/.test(readFileSync(join(lib, f), 'utf8'))) {
+      rmSync(join(lib, f));
       removed++;
     }
   }
+  expect(readdirSync(lib)).toContain('core.cjs');
   return removed;
 }
 

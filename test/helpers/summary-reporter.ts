@@ -9,13 +9,15 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of modules) {
+      const failedBefore = failed;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (mod.state() === 'failed' && mod.children.size === 0) failed++; // a file that failed to load
+      // a file that failed to load, or whose beforeAll/afterAll failed (its tests then show as skipped)
+      if (mod.state() === 'failed' && failed === failedBefore) failed++;
     }
     failed += errors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);

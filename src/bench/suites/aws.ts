@@ -16,14 +16,17 @@
 //   - ec2 instances over 1,000 mocked instances: client CPU
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Figure, Suite, SuiteContext } from '../types.js';
 import type { AwsRuntime } from '../../aws/runtime.js';
 import type { Executor } from '../executor.js';
+import { isBuilt } from './startup.js';
 import { childCpuMs, runtimeFor, seedOnDisk, seededKey, startProxy, startS3rver, type Peer } from './aws-fixtures.js';
 
-const load = (name: string) => import(name);
+/** Test-only packages (aws-sdk-client-mock): required from node_modules, never bundled. */
+const devRequire = createRequire(import.meta.url);
 const MiB = 1024 * 1024;
 
 function rssSampler() {
@@ -38,23 +41,24 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** The built CLI next to the working directory, or undefined (CLI figures are then skipped). */
 function cliPath(): string | undefined {
   const bin = join(process.cwd(), 'bin', 'strata.js');
-  return existsSync(bin) && existsSync(join(process.cwd(), 'dist', 'main.js')) ? bin : undefined;
+  return isBuilt(process.cwd()) ? bin : undefined;
 }
 
-/** The dist chunk that defines `marker` (e.g. 'ListBucketsCommand = class'). */
-function chunkDefining(marker: string): string | undefined {
-  const dir = join(process.cwd(), 'dist', 'chunks');
-  return readdirSync(dir).map((f) => join(dir, f)).find((f) => readFileSync(f, 'utf8').includes(marker));
+/** The built bundle that defines class `name` (dist/lib/aws-s3.cjs for S3Client). */
+function bundleDefining(name: string): string | undefined {
+  const dir = join(process.cwd(), 'dist', 'lib');
+  return readdirSync(dir).map((f) => join(dir, f)).find((f) => f.endsWith('.cjs') && readFileSync(f, 'utf8').includes(`${name}=class`));
 }
 
 /**
- * In a fresh node: how long importing the bundled chunk that defines `client` takes, then
+ * In a fresh node: how long requiring the bundle that defines `client` takes (plain require, no
+ * code cache: the cost of a first run), then
  * constructing it, then (with an endpoint) its first request — which pays the credential chain and
  * the lazy compilation of the request path — and a second request, which is the wire alone. ms.
  */
-function sdkCost(chunk: string, client: string, command: string | undefined, endpoint: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, number>> {
+function sdkCost(bundle: string, client: string, command: string | undefined, endpoint: string | undefined, env: NodeJS.ProcessEnv): Promise<Record<string, number>> {
   const script = `const t0 = performance.now();
-const m = await import(${JSON.stringify(new URL(`file://${chunk}`).href)});
+const m = require(${JSON.stringify(bundle)});
 const t1 = performance.now();
 const c = new m.${client}({ region: 'us-east-1', maxAttempts: 1${endpoint ? `, endpoint: ${JSON.stringify(endpoint)}, forcePathStyle: true` : ''} });
 const t2 = performance.now();
@@ -63,10 +67,10 @@ ${command ? `await c.send(new m.${command}({})); const t3 = performance.now(); a
 out.firstRequest = t3 - t2; out.secondRequest = performance.now() - t3;` : ''}
 c.destroy(); process.stdout.write(JSON.stringify(out));`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const child = spawn(process.execPath, ['-e', `(async () => {\n${script}\n})()`], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`timing ${client} from ${chunk} failed (${code})`))));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`timing ${client} from ${bundle} failed (${code})`))));
   });
 }
 
@@ -260,14 +264,14 @@ export const suite: Suite = {
           { name: 'startup.s3.buckets.cached', unit: 'ms', better: 'lower', samples: cached, note: `from the disk cache, no SDK: median ${(median(cached) - base).toFixed(0)} ms over node -e 0`, target: '< node -e 0 + 40' },
         );
         for (const [service, client, command, endpoint] of [['s3', 'S3Client', 'ListBucketsCommand', s3rver.endpoint], ['ec2', 'EC2Client', undefined, undefined]] as const) {
-          const chunk = chunkDefining(`${client} = class`);
-          if (!chunk) continue;
+          const bundle = bundleDefining(client);
+          if (!bundle) continue;
           const runsOf: Record<string, number[]> = {};
           for (let i = 0; i < runs; i++) {
-            for (const [k, v] of Object.entries(await sdkCost(chunk, client, command, endpoint, cliEnv))) (runsOf[k] ??= []).push(v);
+            for (const [k, v] of Object.entries(await sdkCost(bundle, client, command, endpoint, cliEnv))) (runsOf[k] ??= []).push(v);
           }
           const what: Record<string, string> = {
-            import: `import() of the bundled chunk defining ${client} (with the chunks it imports), fresh node`,
+            import: `require() of the bundle defining ${client}, fresh node, no code cache`,
             construct: `new ${client}(...)`,
             firstRequest: `first ${command}: credential chain, lazy compilation of the request path, the request`,
             secondRequest: `second ${command}: the request alone`,
@@ -283,7 +287,7 @@ export const suite: Suite = {
     }
 
     // ---- EC2: 1,000 instances over 10 mocked pages, through engine (no-cache) and scheduler
-    const [{ mockClient }, { EC2Client, DescribeInstancesCommand }] = await Promise.all([load('aws-sdk-client-mock'), import('@aws-sdk/client-ec2')]);
+    const [{ mockClient }, { EC2Client, DescribeInstancesCommand }] = await Promise.all([devRequire('aws-sdk-client-mock'), import('@aws-sdk/client-ec2')]);
     const mock = mockClient(EC2Client);
     const inst = (i: number) => ({ InstanceId: `i-${i}`, InstanceType: 't3.micro', State: { Name: 'running', Code: 16 }, LaunchTime: new Date(), PrivateIpAddress: '10.0.0.1', SubnetId: 'subnet-1', VpcId: 'vpc-1', SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'web' }], BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: `vol-${i}`, Status: 'attached' } }], Tags: [{ Key: 'Name', Value: `web-${i}` }, { Key: 'env', Value: 'prod' }] });
     mock.on(DescribeInstancesCommand).callsFake(async (input: { NextToken?: string }) => {

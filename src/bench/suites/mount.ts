@@ -7,13 +7,12 @@
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runtimeError } from '../../errors.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
-import { repositoryRoot } from './startup.js';
+import { isBuilt, repositoryRoot } from './startup.js';
 
 const MiB = 1024 * 1024;
 
@@ -62,7 +61,7 @@ async function startS3rver(dir: string, bucket: string): Promise<{ endpoint: str
 /** Starts `strata mount` as a child and waits until the mount answers. */
 async function startMount(endpoint: string, source: string, mnt: string, cacheDir: string): Promise<{ pid: number; stop(): Promise<void> }> {
   const root = repositoryRoot();
-  if (!existsSync(join(root, 'bin', 'strata.js')) || !existsSync(join(root, 'dist', 'main.js'))) {
+  if (!isBuilt(root)) {
     throw runtimeError('BENCH_MOUNT_NO_BUILD', 'the mount suite runs `strata mount` from bin/strata.js, which is not built', 'run npm run build first');
   }
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', STRATA_CACHE_DIR: cacheDir, NODE_NO_WARNINGS: '1' };

@@ -23,12 +23,18 @@ export interface StartupCommand {
 
 const strata = (...args: string[]) => [process.execPath, 'bin/strata.js', ...args];
 
+/** What a whole-process figure runs: the launcher and the built CLI (npm run build). */
+export const BUILT_CLI = ['bin/strata.js', 'dist/strata.cjs', 'dist/lib/core.cjs'];
+
+/** True when the CLI under `root` is built. */
+export const isBuilt = (root: string) => BUILT_CLI.every((f) => existsSync(join(root, f)));
+
 export const STARTUP_COMMANDS: readonly StartupCommand[] = [
   { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
-  { name: 'strata --version', argv: strata('--version'), needs: ['bin/strata.js', 'dist/main.js'] },
-  { name: "echo '[]' | strata count", argv: strata('count'), stdin: '[]\n', needs: ['bin/strata.js', 'dist/main.js'] },
-  { name: 'strata completion bash', argv: strata('completion', 'bash'), needs: ['bin/strata.js', 'dist/main.js'] },
-  { name: 'strata __complete instance-id i-', argv: strata('__complete', 'instance-id', 'i-'), needs: ['bin/strata.js', 'dist/main.js'] },
+  { name: 'strata --version', argv: strata('--version'), needs: BUILT_CLI },
+  { name: "echo '[]' | strata count", argv: strata('count'), stdin: '[]\n', needs: BUILT_CLI },
+  { name: 'strata completion bash', argv: strata('completion', 'bash'), needs: BUILT_CLI },
+  { name: 'strata __complete instance-id i-', argv: strata('__complete', 'instance-id', 'i-'), needs: BUILT_CLI },
 ];
 
 /** The repository root: the nearest folder above this module holding bin/ and package.json. */

@@ -21,7 +21,7 @@ import { openTaskStore } from '../../tasks/store.js';
 import type { TaskQuery } from '../../tasks/types.js';
 import { createProcessExecutor } from '../process-executor.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
-import { repositoryRoot } from './startup.js';
+import { isBuilt, repositoryRoot } from './startup.js';
 
 const QUERY: TaskQuery = { status: ['todo'], priority: ['high', 'critical'] };
 
@@ -101,8 +101,8 @@ async function oneChanged(ctx: SuiteContext, dir: string, figures: Figure[]): Pr
 
 async function processFigures(ctx: SuiteContext, dirs: Map<number, string>, figures: Figure[]): Promise<void> {
   const root = repositoryRoot();
-  if (!fs.existsSync(path.join(root, 'bin/strata.js')) || !fs.existsSync(path.join(root, 'dist/main.js'))) {
-    ctx.log('tasks: skipping whole-process figures: bin/strata.js or dist/main.js not found (run npm run build)');
+  if (!isBuilt(root)) {
+    ctx.log('tasks: skipping whole-process figures: the CLI is not built (npm run build)');
     return;
   }
   const env = { ...process.env, STRATA_CACHE_DIR: path.join(ctx.tmpDir, 'cache-process') };

@@ -21,7 +21,7 @@ import { rankUsage } from '../../warm/plan.js';
 import { createProcessExecutor } from '../process-executor.js';
 import { seededRandom } from '../../util/random.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
-import { repositoryRoot } from './startup.js';
+import { isBuilt, repositoryRoot } from './startup.js';
 
 const MINUTE = 60_000;
 
@@ -42,7 +42,7 @@ async function seedInstances(cacheDir: string, n: number): Promise<void> {
 }
 
 async function completion(ctx: SuiteContext, root: string): Promise<Figure[]> {
-  if (!existsSync(join(root, 'dist', 'main.js'))) {
+  if (!isBuilt(root)) {
     ctx.log('warm: skipping the completion figure: dist/ not built (npm run build)');
     return [];
   }
@@ -158,7 +158,7 @@ function procSample(pid: number): { cpuTicks: number; rssKb: number } {
 }
 
 async function idleDaemon(ctx: SuiteContext, root: string): Promise<Figure[]> {
-  if (!existsSync(join(root, 'dist', 'main.js')) || !existsSync('/proc/self/stat')) {
+  if (!isBuilt(root) || !existsSync('/proc/self/stat')) {
     ctx.log('warm: skipping the idle daemon figure: needs dist/ and /proc');
     return [];
   }

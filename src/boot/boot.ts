@@ -1,0 +1,22 @@
+// dist/strata.cjs, what bin/strata.js runs: install the code cache for dist/lib, then load the CLI
+// bundle and run it. Kept tiny: nothing here may cost what the cache saves.
+//
+// The cache lives in <cache dir>/code (the cache dir from $STRATA_CACHE_DIR, else the default; a
+// cache.dir in the config file is not read this early). STRATA_CODE_CACHE=0 turns it off.
+
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { defaultCacheDir } from '../config/schema.js';
+import { installCodeCache } from './code-cache.js';
+
+declare const require: NodeJS.Require;
+
+const env = process.env;
+if (env.STRATA_CODE_CACHE !== '0') {
+  const cacheDir = join(env.STRATA_CACHE_DIR || defaultCacheDir(env, homedir()), 'code', `${process.version}-${process.arch}`);
+  // the command word (count, s3, tasks, __complete …) picks the cache: each holds its own path
+  const variant = process.argv.slice(2).find((a) => /^[a-z_][\w-]*$/.test(a)) ?? '_';
+  const codeCache = installCodeCache({ libDir: join(__dirname, 'lib'), cacheDir, variant });
+  process.once('exit', () => codeCache.flush());
+}
+(require('./lib/core.cjs') as typeof import('../main.js')).main();

@@ -1,0 +1,92 @@
+// V8 code cache for strata's own CommonJS bundles. Node 20 has no compile cache (22 has
+// module.enableCompileCache), so every start parsed and compiled the CLI again: about a third of
+// a short command's cost over `node -e 0`.
+//
+// While installed, every file under `libDir` that Node's CommonJS loader compiles goes through
+// vm.Script with the cached data of an earlier run. When there was none, or V8 rejected it
+// (another Node or V8 flags), `flush()` — called at exit — serialises what this run compiled, so
+// the cache holds exactly the functions the command used. The cache file is named after the
+// bundle's size, mtime and inode (a rebuild gets new files) and a variant (the command word: each
+// command keeps a cache of its own path); it is written atomically and stale ones are removed.
+
+import Module from 'node:module';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
+import { Script } from 'node:vm';
+
+export type CacheUse = 'created' | 'accepted' | 'rejected';
+
+export interface CodeCache {
+  /** What happened to each bundle compiled so far. */
+  readonly loads: ReadonlyArray<{ file: string; cache: CacheUse }>;
+  /** Writes the caches this run had to create or replace. Synchronous: it runs at process exit. */
+  flush(): void;
+  /** Restores Node's own compile (tests). */
+  uninstall(): void;
+}
+
+interface CjsModule {
+  exports: unknown;
+  _compile(content: string, filename: string): unknown;
+}
+
+export function installCodeCache(opts: { libDir: string; cacheDir: string; variant: string }): CodeCache {
+  const proto = (Module as unknown as { prototype: CjsModule }).prototype;
+  const nodeCompile = proto._compile;
+  const loads: Array<{ file: string; cache: CacheUse }> = [];
+  const toWrite: Array<{ script: Script; bundle: string; stamp: string }> = [];
+  const variant = opts.variant.replace(/[^\w-]/g, '_').slice(0, 32) || '_';
+
+  proto._compile = function (this: CjsModule, content: string, filename: string) {
+    if (!filename.startsWith(opts.libDir + sep)) return nodeCompile.call(this, content, filename);
+    const st = statSync(filename);
+    const bundle = basename(filename);
+    const stamp = `${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}`;
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = readFileSync(cachePath(opts.cacheDir, bundle, variant, stamp));
+    } catch {
+      // no cache yet
+    }
+    // no importModuleDynamically: on Node 20 it needs a flag or warns; bundles must not import()
+    const script = new Script(Module.wrap(content), { filename, cachedData });
+    const cache: CacheUse = !cachedData ? 'created' : script.cachedDataRejected ? 'rejected' : 'accepted';
+    loads.push({ file: filename, cache });
+    if (cache !== 'accepted') toWrite.push({ script, bundle, stamp });
+    const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+    return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
+  };
+
+  return {
+    loads,
+    flush() {
+      for (const { script, bundle, stamp } of toWrite.splice(0)) writeCache(opts.cacheDir, bundle, variant, stamp, script.createCachedData());
+    },
+    uninstall() {
+      proto._compile = nodeCompile;
+    },
+  };
+}
+
+const cachePath = (dir: string, bundle: string, variant: string, stamp: string) => join(dir, `${bundle}.${variant}.${stamp}.v8`);
+
+/** Best effort: a cache that cannot be written only costs the next run its speed-up. */
+function writeCache(dir: string, bundle: string, variant: string, stamp: string, data: Buffer): void {
+  const cacheFile = cachePath(dir, bundle, variant, stamp);
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, cacheFile);
+    // the caches of this bundle's earlier builds, whatever their variant
+    for (const f of readdirSync(dir)) {
+      if (f.startsWith(`${bundle}.`) && f.endsWith('.v8') && !f.endsWith(`.${stamp}.v8`)) rmSync(join(dir, f), { force: true });
+    }
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself is unusable: nothing was written
+    }
+  }
+}
