@@ -89,7 +89,12 @@ const requireInsteadOfImport = (vendors) => ({
       if (args.kind === 'dynamic-import' && (isBuiltin(args.path) || EXTERNAL.includes(args.path))) return { path: args.path, namespace: 'required' };
       return undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    // An ESM re-export, not `module.exports = require()`: esbuild then builds the namespace once,
+    // where a CommonJS stand-in is copied into a fresh namespace object at every import().
+    b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => {
+      const from = JSON.stringify(args.path);
+      return { contents: `export * from ${from}; export { default } from ${from};`, loader: 'js' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'esm-bridge' }, () => ({
       contents: `const url = require("node:url").pathToFileURL(require("node:path").join(__dirname, "dashboard", "dashboard.mjs")).href;
 exports.runDashboard = async (...args) => (await require("../import-esm.cjs").default(url)).runDashboard(...args);`,
