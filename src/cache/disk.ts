@@ -17,7 +17,7 @@
 import nodeFs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { decodeEntry, decompress, EntryEncoder, readHeader, readTrailer, TRAILER_BYTES, type DecodedEntry, type EntryHeader } from './format.js';
+import { decodeEntry, decompress, EntryEncoder, frameWord, readHeader, readTrailer, TRAILER_BYTES, type DecodedEntry, type EntryHeader } from './format.js';
 
 /** The file operations the store uses; injectable so a test can make a write fail (ENOSPC). */
 export type FileOps = Pick<
@@ -178,12 +178,12 @@ export class DiskStore {
           const lenBuf = Buffer.allocUnsafe(4);
           for (let at = head.end; ; ) {
             fs.readSync(fd, lenBuf, 0, 4, at);
-            const len = lenBuf.readUInt32BE(0);
-            if (len === 0) return;
-            const frame = Buffer.allocUnsafe(len);
-            fs.readSync(fd, frame, 0, len, at + 4);
-            at += 4 + len;
-            yield decompress(frame);
+            const { length, raw } = frameWord(lenBuf.readUInt32BE(0));
+            if (length === 0) return;
+            const body = Buffer.allocUnsafe(length);
+            fs.readSync(fd, body, 0, length, at + 4);
+            at += 4 + length;
+            yield decompress({ body, raw });
           }
         } finally {
           close();

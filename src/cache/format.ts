@@ -1,8 +1,12 @@
 // The entry format shared by the disk file and the Redis value:
 //
-//   "STRATA-C1\n" | u32 header length | header JSON {key, createdAt}
-//   { u32 frame length (> 0) | brotli(JSON array of records) }*      one frame per page
+//   "STRATA-C2\n" | u32 header length | header JSON {key, createdAt}
+//   { u32 frame word (> 0) | frame body }*                           one frame per page
 //   u32 0 (end of frames) | u32 record count | sha1 of every byte before the count | "END1"
+//
+// A frame word is the body's length, with the top bit set when the body is the JSON text as it is
+// (pages under RAW_BELOW bytes: brotli saves little there and a decoder costs more than the read);
+// otherwise the body is brotli(JSON array of records).
 //
 // Frames are written as pages arrive, so a 100k-key listing is cached in flat memory; the trailer
 // is written last, so a file cut short (kill -9, full disk) has no valid trailer and reads as a
@@ -13,7 +17,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import zlib from 'node:zlib';
 
-const MAGIC = Buffer.from('STRATA-C1\n');
+const MAGIC = Buffer.from('STRATA-C2\n');
+const RAW_BIT = 0x8000_0000;
+/** Pages shorter than this (bytes of JSON) are stored uncompressed. */
+const RAW_BELOW = 4096;
 const END = Buffer.from('END1');
 export const TRAILER_BYTES = 4 + 4 + 20 + 4;
 
@@ -39,8 +46,19 @@ function compress(text: string): Buffer {
   });
 }
 
-export function decompress(frame: Buffer): string {
-  return zlib.brotliDecompressSync(frame).toString();
+/** One stored page: its body and whether that is brotli or the JSON text itself. */
+export interface Frame {
+  body: Buffer;
+  raw: boolean;
+}
+
+/** Splits a frame word into the body's length and its kind; length 0 ends the frames. */
+export function frameWord(word: number): { length: number; raw: boolean } {
+  return { length: word & 0x7fff_ffff, raw: (word & RAW_BIT) !== 0 };
+}
+
+export function decompress(frame: Frame): string {
+  return frame.raw ? frame.body.toString() : zlib.brotliDecompressSync(frame.body).toString();
 }
 
 /** Produces the bytes of one entry piece by piece; the caller sends them to a file or a buffer. */
@@ -58,8 +76,9 @@ export class EntryEncoder {
   }
 
   frame(chunk: string): Buffer {
-    const body = compress(chunk);
-    return this.#emit(Buffer.concat([u32(body.length), body]));
+    const raw = chunk.length < RAW_BELOW;
+    const body = raw ? Buffer.from(chunk) : compress(chunk);
+    return this.#emit(Buffer.concat([u32(raw ? (body.length | RAW_BIT) >>> 0 : body.length), body]));
   }
 
   finish(records: number): Buffer {
@@ -105,8 +124,8 @@ export function readTrailer(tail: Buffer): Trailer | undefined {
 
 export interface DecodedEntry extends EntryHeader {
   records: number;
-  /** Compressed frames in order; decompress each when it is needed. */
-  frames: Buffer[];
+  /** Frames in order; decompress each when it is needed. */
+  frames: Frame[];
 }
 
 /** Validates a whole entry held in memory (a small file, a Redis value). Undefined: torn or corrupt. */
@@ -118,14 +137,14 @@ export function decodeEntry(buf: Buffer): DecodedEntry | undefined {
   const bodyEnd = buf.length - TRAILER_BYTES + 4;
   const digest = createHash('sha1').update(buf.subarray(0, bodyEnd)).digest();
   if (!digest.equals(trailer.digest)) return undefined;
-  const frames: Buffer[] = [];
+  const frames: Frame[] = [];
   let at = head.end;
   for (;;) {
-    const len = buf.readUInt32BE(at);
+    const { length, raw } = frameWord(buf.readUInt32BE(at));
     at += 4;
-    if (len === 0) break;
-    frames.push(buf.subarray(at, at + len));
-    at += len;
+    if (length === 0) break;
+    frames.push({ body: buf.subarray(at, at + length), raw });
+    at += length;
   }
   return { ...head.header, records: trailer.records, frames };
 }
