@@ -7,8 +7,8 @@
 // in the scheduler instead, lib-storage's failure path sends AbortMultipartUpload - which goes out
 // even though the signal fired, being the cancellation's own last request - and only then rejects.
 
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Rec } from '../../cli/types.js';
@@ -20,6 +20,13 @@ import { s3Url } from './url.js';
 import { s3Wire, type S3Wire, type TransferEnv } from './transfer.js';
 
 const MiB = 1024 * 1024;
+
+/**
+ * Files up to this size are read synchronously: a local read of a few KiB takes microseconds,
+ * while the promise API's open/fstat/read/close round trips cost ~0.3 ms of CPU per file — an
+ * eighth of what `cp --recursive` spent per small object.
+ */
+const SYNC_READ_BYTES = 256 * 1024;
 /** S3's floor for every part but the last. */
 export const MIN_PART_SIZE = 5 * MiB;
 /** S3's ceiling on parts per upload. */
@@ -69,12 +76,12 @@ function localError(err: unknown, file: string): unknown {
 export async function uploadFile(env: TransferEnv, file: string, dst: S3Location, knownSize?: number): Promise<Rec> {
   const url = s3Url(dst.bucket, dst.key);
   try {
-    const size = knownSize ?? (await stat(file)).size;
+    const size = knownSize ?? statSync(file).size;
     const [{ PutObjectCommand }, wire] = await Promise.all([import('@aws-sdk/client-s3'), s3Wire(env.rt)]);
     const partSize = partSizeFor(size);
     env.progress.grow(size);
     if (size <= partSize) {
-      const body = await readFile(file);
+      const body = size <= SYNC_READ_BYTES ? readFileSync(file) : await readFile(file);
       await env.limiter.take(body.length, env.rt.signal);
       const out = await wire.run((signal) => wire.client.send(new PutObjectCommand({ Bucket: dst.bucket, Key: dst.key, Body: body }), { abortSignal: signal }));
       env.progress.advance(size);
