@@ -10,6 +10,8 @@ export interface CommandSpec {
   /** File to connect to the command's stdin (default /dev/null). */
   stdinFile?: string;
   cwd?: string;
+  /** Variables set for this command on top of the executor's environment. */
+  env?: Record<string, string>;
 }
 
 export interface RunResult {

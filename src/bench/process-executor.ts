@@ -69,7 +69,7 @@ class HelperExecutor implements Executor {
     const onAbort = () => this.#kill();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      this.#requests.write(JSON.stringify({ argv: cmd.argv, stdin: cmd.stdinFile ?? null }) + '\n');
+      this.#requests.write(JSON.stringify({ argv: cmd.argv, stdin: cmd.stdinFile ?? null, env: cmd.env ?? null }) + '\n');
       const line = await this.#answers.next();
       if (line.done) throw this.#dead ?? runtimeError('BENCH_HELPER_DIED', 'The measuring helper closed its pipe.');
       const a = JSON.parse(line.value) as HelperAnswer;
@@ -118,7 +118,7 @@ class SpawnExecutor implements Executor {
       return await new Promise<RunResult>((resolve, reject) => {
         const child = spawn(cmd.argv[0], cmd.argv.slice(1), {
           cwd: this.opts.cwd,
-          env: this.opts.env,
+          env: cmd.env ? { ...this.opts.env, ...cmd.env } : this.opts.env,
           stdio: [stdin, 'ignore', 'ignore'],
           signal,
         });

@@ -40,7 +40,7 @@ for line in rd:
         if req.get('stdin'):
             actions.append((os.POSIX_SPAWN_OPEN, 0, req['stdin'], os.O_RDONLY, 0))
         t0 = time.perf_counter_ns()
-        pid = os.posix_spawn(prog, argv, env, file_actions=actions)
+        pid = os.posix_spawn(prog, argv, {**env, **req['env']} if req.get('env') else env, file_actions=actions)
         _, status, ru = os.wait4(pid, 0)
         t1 = time.perf_counter_ns()
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None

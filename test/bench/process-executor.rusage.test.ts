@@ -63,6 +63,19 @@ describe('process executor (wait4 helper, real child processes)', () => {
     expect((await exec.run({ argv: ['true'], display: 'true' })).exitCode).toBe(0);
   });
 
+  it('adds a command\'s own variables to the environment, in the helper and without it', async () => {
+    const check = { argv: [node, '-e', 'process.exit(process.env.STRATA_X === "1" && process.env.PATH ? 0 : 3)'], display: 'env' };
+    const plain = await createProcessExecutor({ cwd: dir, env: process.env, python: 'no-such-python' });
+    try {
+      for (const e of [exec, plain]) {
+        expect((await e.run({ ...check, env: { STRATA_X: '1' } })).exitCode).toBe(0);
+        expect((await e.run(check)).exitCode).toBe(3);
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('falls back to wall time only when the helper interpreter is missing', async () => {
     const plain = await createProcessExecutor({ cwd: dir, env: process.env, python: 'no-such-python' });
     expect(plain.measuresResources).toBe(false);

@@ -32,7 +32,8 @@ describe('startup suite', () => {
   });
 
   it('lists the start-up commands of the issue as data', () => {
-    expect(STARTUP_COMMANDS.map((c) => c.name)).toEqual(['node -e 0', 'strata --version', "echo '[]' | strata count", 'strata completion bash', 'strata __complete instance-id i-']);
+    expect(STARTUP_COMMANDS.map((c) => c.name)).toEqual(['node -e 0', 'strata --version', "echo '[]' | strata count", "echo '[]' | strata count (no code cache)", 'strata completion bash', 'strata __complete instance-id i-']);
+    expect(STARTUP_COMMANDS.find((c) => c.name.endsWith('(no code cache)'))?.env).toEqual({ STRATA_CODE_CACHE: '0' });
     expect(repositoryRoot()).toBe(process.cwd());
   });
 });
