@@ -6,8 +6,16 @@
 import type { HoursByAgent, TaskProblem } from './types.js';
 import type { TaskTable } from './table.js';
 
-/** The status that resolves a dependency. */
-export const DONE = 'done';
+/** Statuses that close a task: a closed task resolves the tasks that depend on it and is never overdue. */
+export const CLOSED: ReadonlySet<string> = new Set(['done', 'cancelled']);
+
+/** The dependencies of a task that still hold it back: not closed, or no such task. */
+export function unmetDependencies(deps: readonly string[], rowOfId: (id: string) => number | undefined, status: readonly (string | null)[]): string[] {
+  return deps.filter((d) => {
+    const r = rowOfId(d);
+    return r === undefined || !CLOSED.has(status[r] ?? '');
+  });
+}
 
 export interface Counts {
   total: number;
@@ -22,7 +30,7 @@ export interface Derived {
   /** Rows hidden because another file (earlier by path) has the same id. */
   hidden: number[];
   clashes: TaskProblem[];
-  /** Rows that depend on a task that is not done (or does not exist). */
+  /** Rows that depend on a task that is not closed (or does not exist). */
   blocked: number[];
   cycles: string[][];
   missing: { id: string; missing: string }[];
@@ -51,15 +59,11 @@ export function derive(t: TaskTable, lineOfId: (path: string) => number): Derive
 
   const blocked: number[] = [];
   const missing: Derived['missing'] = [];
+  const rowOf = (id: string) => rowOfId.get(id);
   for (let i = 0; i < t.n; i++) {
     if (!visible[i]) continue;
-    let isBlocked = false;
-    for (const d of deps[i]) {
-      const r = rowOfId.get(d);
-      if (r === undefined) missing.push({ id: ids[i], missing: d });
-      if (r === undefined || status[r] !== DONE) isBlocked = true;
-    }
-    if (isBlocked) blocked.push(i);
+    for (const d of deps[i]) if (!rowOfId.has(d)) missing.push({ id: ids[i], missing: d });
+    if (unmetDependencies(deps[i], rowOf, status).length > 0) blocked.push(i);
   }
   return { hidden, clashes, blocked, cycles: findCycles(t, rowOfId, visible), missing, counts: countAll(t, visible) };
 }

@@ -1,10 +1,7 @@
 // The clock-dependent part of `tasks stats`: which open tasks are past their due date now.
 
-import type { Derived } from './derive.js';
+import { CLOSED, type Derived } from './derive.js';
 import type { TaskTable } from './table.js';
-
-/** Statuses that close a task: a closed task is never overdue. */
-export const CLOSED = new Set(['done', 'cancelled']);
 
 /** Ids of visible, open tasks due before `now`, earliest first. */
 export function overdueIds(t: TaskTable, derived: Derived, now: number): string[] {

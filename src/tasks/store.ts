@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { derive, type Derived } from './derive.js';
+import { derive, unmetDependencies, type Derived } from './derive.js';
 import { coerceField, type FieldRules } from './fields.js';
 import { loadYaml, splitFrontMatter } from './front-matter.js';
 import { INDEX_VERSION, IndexReader, IndexWriter, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
@@ -216,17 +216,12 @@ export class TaskStore {
     return versionOf(this.#fs.readFile(this.#abs(this.#s.table.col('path')[row])));
   }
 
-  /** Ids of the unfinished tasks that `id` waits for. */
+  /** Ids of the open (or missing) tasks that `id` waits for. */
   blockedBy(id: string): string[] {
     const row = this.#rowOf(id);
     if (row === undefined || !this.#s.engine.isBlocked(row)) return [];
-    const s = this.#s;
-    const ids = s.table.col('id');
-    const status = s.table.col('status');
-    return s.table.col('deps')[row].filter((d) => {
-      const r = ids.indexOf(d);
-      return r === -1 || status[r] !== 'done';
-    });
+    const table = this.#s.table;
+    return unmetDependencies(table.col('deps')[row], (d) => this.#rowOf(d), table.col('status'));
   }
 
   /** Dependency cycles, each as its sorted ids. */

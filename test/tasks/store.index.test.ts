@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTaskFolder } from '../../src/tasks/generate.js';
-import { IndexReader, IndexWriter, indexPathFor } from '../../src/tasks/index-file.js';
+import { INDEX_VERSION, IndexReader, IndexWriter, indexPathFor } from '../../src/tasks/index-file.js';
 import { openTaskStore } from '../../src/tasks/store.js';
 import { age, countingFs, task, tempDir, writeTask } from './helpers.js';
 
@@ -94,7 +94,7 @@ describe('the persisted task index', () => {
       tags: { kind: 'json' as const, values: Array.from({ length: n }, (_, i) => (i % 2 ? ['a', `t${i}`] : [])) },
     };
     const writer = new IndexWriter(file);
-    writer.finish({ v: 2, dir, n, dirs: [], problems: [], derived: {} }, columns).close();
+    writer.finish({ v: INDEX_VERSION, dir, n, dirs: [], problems: [], derived: {} }, columns).close();
     const reader = IndexReader.open(file, dir)!;
     expect(Array.from(reader.numbers('size'))).toEqual(columns.size.values);
     expect(reader.column('due')).toEqual(columns.due.values);

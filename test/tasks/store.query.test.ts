@@ -89,12 +89,25 @@ describe('task queries', () => {
     expect(ids(s.list({ sort: 'id', offset: 1, limit: 2 }))).toEqual(['b', 'c']);
   });
 
-  it('a task is blocked while a dependency is not done or does not exist', async () => {
+  it('a task is blocked while a dependency is open (not done or cancelled) or does not exist', async () => {
     const s = await folder();
     expect(ids(s.list({ blocked: true }))).toEqual(['c', 'e']);
     expect(s.blockedBy('c')).toEqual(['a']);
     expect(s.blockedBy('d')).toEqual([]);
     expect(s.blockedBy('e')).toEqual(['ghost']);
+  });
+
+  it('a cancelled dependency resolves like a done one, in the list, in blockedBy and in stats', async () => {
+    const dir = tempDir('cancelled-dep');
+    writeTask(dir, 'x.md', task('x', { status: 'cancelled' }));
+    writeTask(dir, 'y.md', task('y', { status: 'todo' }));
+    writeTask(dir, 'z.md', task('z', { status: 'todo', dependencies: '[x, y]' }));
+    writeTask(dir, 'w.md', task('w', { status: 'todo', dependencies: '[x]' }));
+    const s = await openTaskStore({ dir, cacheDir: tempDir('cache'), clock: new ManualClock(AUG_1) });
+    expect(ids(s.list({ blocked: true }))).toEqual(['z']);
+    expect(s.blockedBy('z')).toEqual(['y']);
+    expect(s.blockedBy('w')).toEqual([]);
+    expect(s.stats().blocked).toEqual(['z']);
   });
 
   it('records carry the front matter keys as they are plus path, with typed numbers', async () => {
