@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js';
 import { runtimeError, usageError } from '../errors.js';
+import { JsonText, wantsJsonText } from '../output/json-text.js';
 import type { TaskStore } from '../tasks/store.js';
 import type { TaskQuery, TaskStats } from '../tasks/types.js';
 
@@ -162,7 +163,10 @@ const ls: CommandDef = {
     const store = await open(ctx);
     try {
       for (const c of store.cycles) ctx.warn(`dependency cycle: ${c.join(' -> ')}`);
-      yield* store.list(query);
+      if (wantsJsonText(ctx.globals.output)) {
+        // JSON output: the index's record text goes out as it is (the renderers write JsonText verbatim)
+        for (const text of store.listText(query)) yield new JsonText(text) as unknown as Rec;
+      } else yield* store.list(query);
       reportProblems(ctx, store);
     } finally {
       store.close();

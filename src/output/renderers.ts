@@ -5,6 +5,7 @@
 import type { Rec } from '../cli/types.js';
 import type { OutputFormat } from '../cli/globals.js';
 import type { Sink } from './sink.js';
+import { jsonOf } from './json-text.js';
 
 export interface RenderOptions {
   columns?: number;
@@ -35,7 +36,7 @@ export async function loadRenderer(format: OutputFormat): Promise<Renderer> {
 export const renderJson: Renderer = async (records, sink) => {
   let first = true;
   for await (const rec of records) {
-    const pending = sink.write((first ? '[\n' : ',\n') + JSON.stringify(rec));
+    const pending = sink.write((first ? '[\n' : ',\n') + jsonOf(rec));
     if (pending) await pending;
     first = false;
     if (sink.closed) return;
@@ -45,7 +46,7 @@ export const renderJson: Renderer = async (records, sink) => {
 
 export const renderNdjson: Renderer = async (records, sink) => {
   for await (const rec of records) {
-    const pending = sink.write(JSON.stringify(rec) + '\n');
+    const pending = sink.write(jsonOf(rec) + '\n');
     if (pending) await pending;
     if (sink.closed) return;
   }

@@ -199,6 +199,11 @@ export class TaskStore {
     yield* this.#s.table.records(this.query(q));
   }
 
+  /** The same tasks as their JSON text, for output that is JSON anyway (no parse, no stringify). */
+  *listText(q: TaskQuery = {}): Generator<string> {
+    yield* this.#s.table.recordTexts(this.query(q));
+  }
+
   /** A task with its body, or undefined. */
   get(id: string): TaskDetail | undefined {
     const row = this.#rowOf(id);

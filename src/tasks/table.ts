@@ -135,12 +135,17 @@ export class TaskTable {
    * wanted records at once (rows of one query are mostly in file order), instead of a read each.
    */
   *records(rows: number[]): Generator<TaskRecord> {
+    for (const text of this.recordTexts(rows)) yield JSON.parse(text) as TaskRecord;
+  }
+
+  /** The records of many rows as their JSON text (see `records`). */
+  *recordTexts(rows: number[]): Generator<string> {
     let buffer: Buffer | undefined;
     let k = 0;
     while (k < rows.length) {
       const first = rows[k];
       if (this.#fresh[first] !== undefined || !this.#reader) {
-        yield this.record(first);
+        yield this.recordText(first);
         k++;
         continue;
       }
@@ -155,7 +160,7 @@ export class TaskTable {
         last++;
       }
       if (last === k) {
-        yield this.record(first);
+        yield this.recordText(first);
         k++;
         continue;
       }
@@ -163,7 +168,7 @@ export class TaskTable {
       const window = this.#reader.bytes(start, end - start, buffer);
       for (; k <= last; k++) {
         const r = rows[k];
-        yield JSON.parse(window.toString('utf8', off[r] - start, off[r] - start + len[r])) as TaskRecord;
+        yield window.toString('utf8', off[r] - start, off[r] - start + len[r]);
       }
     }
   }

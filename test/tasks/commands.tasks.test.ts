@@ -6,8 +6,23 @@ import { tasksCommands } from '../../src/commands/tasks.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { StrataError } from '../../src/errors.js';
 import { EXAMPLES, task, tempDir, writeTask } from './helpers.js';
+import { PassThrough } from 'node:stream';
+import { renderJson, renderNdjson } from '../../src/output/renderers.js';
+import { Sink } from '../../src/output/sink.js';
+import { JsonText } from '../../src/output/json-text.js';
 
-function context(argsOpts: { args?: Record<string, unknown>; opts?: Record<string, unknown> }, cwd: string) {
+/** What a renderer writes for `records`, as text. */
+async function rendered(render: typeof renderJson, records: AsyncIterable<Rec>): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c) => (text += c));
+  const sink = new Sink(out);
+  await render(records, sink, { tty: false });
+  await sink.flush();
+  return text;
+}
+
+function context(argsOpts: { args?: Record<string, unknown>; opts?: Record<string, unknown>; output?: string }, cwd: string) {
   const reported: { err: unknown; item?: Rec }[] = [];
   const warnings: string[] = [];
   const config = defaultConfig({}, tempDir('home'));
@@ -15,6 +30,7 @@ function context(argsOpts: { args?: Record<string, unknown>; opts?: Record<strin
   const ctx = {
     args: argsOpts.args ?? {},
     opts: argsOpts.opts ?? {},
+    globals: { output: argsOpts.output ?? 'table' },
     io: { cwd },
     signal: new AbortController().signal,
     config,
@@ -32,6 +48,20 @@ async function collect(name: string, ctx: CommandContext): Promise<Rec[]> {
 }
 
 describe('tasks commands', () => {
+  it('ls for JSON output hands the index text straight to the renderer, the same bytes as the objects give', async () => {
+    const root = path.resolve(EXAMPLES, '../..');
+    const opts = { dir: 'examples/tasks', sort: 'id' };
+    const objects = await collect('tasks ls', context({ opts }, root).ctx);
+    expect(objects.length).toBeGreaterThan(5);
+    for (const [output, render] of [['ndjson', renderNdjson], ['json', renderJson]] as const) {
+      const def = tasksCommands.find((c) => c.name === 'tasks ls')!;
+      const fromText = await rendered(render, await def.run(context({ opts, output }, root).ctx));
+      expect(fromText).toBe(await rendered(render, (async function* () { yield* objects; })()));
+      expect(fromText).not.toContain('[object Object]');
+    }
+    expect((await collect('tasks ls', context({ opts, output: 'ndjson' }, root).ctx))[0]).toBeInstanceOf(JsonText);
+  });
+
   it('ls lists the example folder filtered and sorted, as plain records with path', async () => {
     const { ctx, reported } = context({ opts: { dir: 'examples/tasks', agent: ['OPSWARDEN'], priority: ['critical'], sort: 'id' } }, path.resolve(EXAMPLES, '../..'));
     const recs = await collect('tasks ls', ctx);
