@@ -192,12 +192,17 @@ export class DiskStore {
     };
   }
 
-  /** Starts an entry written frame by frame; it appears under its key only on commit. */
-  writer(key: string, createdAt: number): DiskWriter | undefined {
+  /**
+   * Starts an entry written frame by frame; it appears under its key only on commit. With
+   * `keepUpTo`, the writer also keeps the bytes it wrote while they stay within that many
+   * (`written` after commit), for a caller that sends small entries on (to Redis) without reading
+   * the file back.
+   */
+  writer(key: string, createdAt: number, keepUpTo = 0): DiskWriter | undefined {
     const file = this.fileOf(key);
     if (!file) return undefined;
     this.#maybeSweepSoon();
-    return new DiskWriter(this.#fs, file, this.#tmpName(), { key, createdAt }, (bytes) => this.#wrote(bytes));
+    return new DiskWriter(this.#fs, file, this.#tmpName(), { key, createdAt }, (bytes) => this.#wrote(bytes), keepUpTo);
   }
 
   // keyv-compatible store surface --------------------------------------------------------------
@@ -208,10 +213,12 @@ export class DiskStore {
     return e?.whole?.raw;
   }
 
-  /** Stores raw entry bytes (e.g. from Redis) atomically; false when they are not a valid entry. */
-  async set(key: string, value: Buffer): Promise<boolean> {
+  /**
+   * Stores raw entry bytes (e.g. from Redis) atomically; false when they are not a valid entry.
+   * A caller that has just decoded `value` passes the result instead of having it decoded again.
+   */
+  async set(key: string, value: Buffer, decoded: DecodedEntry | undefined = decodeEntry(value)): Promise<boolean> {
     const file = this.fileOf(key);
-    const decoded = decodeEntry(value);
     if (!file || !decoded || decoded.key !== key) return false;
     const tmp = this.#tmpName();
     const fd = this.#fs.openSync(tmp, 'wx', 0o600);
@@ -354,14 +361,24 @@ export class DiskWriter {
   readonly #encoder = new EntryEncoder();
   readonly #header: EntryHeader;
   readonly #onCommit: (bytes: number) => void;
+  readonly #keepUpTo: number;
+  /** What was written, while it stays within #keepUpTo bytes; undefined once it does not. */
+  #kept: Buffer[] | undefined = [];
+  #committed = false;
   #fd: number | undefined;
 
-  constructor(fs: FileOps, file: string, tmp: string, header: EntryHeader, onCommit: (bytes: number) => void) {
+  constructor(fs: FileOps, file: string, tmp: string, header: EntryHeader, onCommit: (bytes: number) => void, keepUpTo = 0) {
     this.#fs = fs;
     this.#file = file;
     this.#tmp = tmp;
     this.#header = header;
     this.#onCommit = onCommit;
+    this.#keepUpTo = keepUpTo;
+  }
+
+  /** After commit: the entry's bytes, when they fit the writer's `keepUpTo`. */
+  get written(): Buffer | undefined {
+    return this.#committed && this.#kept ? Buffer.concat(this.#kept) : undefined;
   }
 
   /** Appends one page; throws the fs error (ENOSPC...) after removing the temp file. */
@@ -386,6 +403,7 @@ export class DiskWriter {
       this.abort();
       throw err;
     }
+    this.#committed = true;
     this.#onCommit(this.#encoder.bytes);
     return this.#encoder.bytes;
   }
@@ -409,6 +427,8 @@ export class DiskWriter {
       this.abort();
       throw err;
     }
+    if (this.#kept && this.#encoder.bytes <= this.#keepUpTo) this.#kept.push(buf);
+    else this.#kept = undefined;
   }
 }
 

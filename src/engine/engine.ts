@@ -258,7 +258,7 @@ export class CacheEngine implements Engine {
       if (raw && decoded && decoded.key === key && acceptable(decoded.createdAt)) {
         this.#count('redis', 'hit', key, raw.length, this.#clock.monotonic() - t0);
         try {
-          await this.#disk?.set(key, raw);
+          await this.#disk?.set(key, raw, decoded);
         } catch (err) {
           this.#writeFailed(key, err);
         }
@@ -347,7 +347,8 @@ export class CacheEngine implements Engine {
   async *#fetchAndStore<T>(req: ProduceRequest<T>, caching: boolean, signal: AbortSignal): AsyncGenerator<string> {
     const { key } = req;
     const createdAt = this.#clock.now();
-    let writer = caching ? this.#disk?.writer(key, createdAt) : undefined;
+    // with Redis, the writer keeps a small entry's bytes so they are shared without a read back
+    let writer = caching ? this.#disk?.writer(key, createdAt, this.#redis?.available ? REDIS_ENTRY_MAX_BYTES : 0) : undefined;
     let kept: string[] | undefined = caching ? [] : undefined;
     let keptBytes = 0;
     let records = 0;
@@ -394,17 +395,15 @@ export class CacheEngine implements Engine {
         }
       }
       if (kept) this.#remember(key, createdAt, kept, keptBytes);
-      if (committed && this.#redis?.available) await this.#share(key, req.ttl);
+      const written = committed ? writer?.written : undefined;
+      if (written && this.#redis?.available) await this.#share(key, req.ttl, written);
     } finally {
       if (!committed) writer?.abort();
     }
   }
 
-  async #share(key: string, ttl: number): Promise<void> {
-    const file = this.#disk?.read(key);
-    const raw = file?.whole?.raw;
-    file?.close();
-    if (!raw || raw.length > REDIS_ENTRY_MAX_BYTES) return;
+  /** Sends a just-committed entry (its bytes, as the disk writer kept them) to Redis. */
+  async #share(key: string, ttl: number, raw: Buffer): Promise<void> {
     if (await this.#redis!.set(key, raw, ttl + this.#config.staleIfError)) this.#count('redis', 'set', key, raw.length);
   }
 
