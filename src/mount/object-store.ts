@@ -1,11 +1,15 @@
 // Every S3 request the mount makes, each one run through the shared scheduler (lane `s3:<region>`)
-// with the priority of the work it serves, and timed into the mount's stats. Multipart uploads
-// use @aws-sdk/lib-storage with a client whose `send` is routed through the scheduler, so each
-// part is one scheduled request.
+// with the priority of the work it serves, and timed into the mount's stats. Listings page through
+// the shared pagination loop (src/aws/paginate.ts). Multipart uploads use @aws-sdk/lib-storage with
+// the shared scheduler-wrapped client (src/aws/s3/scheduled-client.ts), so each part is one
+// scheduled request.
 
 import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Priority, Scheduler } from '../scheduler/types.js';
+import { S3_CATALOGUE } from '../aws/catalogue.js';
+import { paginate } from '../aws/paginate.js';
+import { scheduledClient } from '../aws/s3/scheduled-client.js';
+import type { Priority, ScheduleOptions, Scheduler } from '../scheduler/types.js';
 import type { MountStats } from './stats.js';
 
 export interface ObjectHead {
@@ -45,6 +49,25 @@ export class ObjectStore {
     this.#sdk = import('@aws-sdk/client-s3');
   }
 
+  /** One job in the S3 lane, timed into the stats as `name`. */
+  #run<T>(name: string, priority: Priority, job: (signal: AbortSignal) => Promise<T>, opts?: ScheduleOptions): Promise<T> {
+    return this.#scheduler.schedule(
+      this.#lane,
+      async (signal) => {
+        const t0 = this.#stats.clock.monotonic();
+        try {
+          const out = await job(signal);
+          this.#stats.request(name, this.#stats.clock.monotonic() - t0, true);
+          return out;
+        } catch (err) {
+          this.#stats.request(name, this.#stats.clock.monotonic() - t0, false);
+          throw err;
+        }
+      },
+      { priority, ...opts },
+    );
+  }
+
   /** One scheduled request; `consume` reads the response body inside the slot (so retries cover it). */
   async #send<T>(
     name: string,
@@ -53,21 +76,12 @@ export class ObjectStore {
     consume: (out: any) => Promise<T> = async (out) => out as T,
   ): Promise<T> {
     const sdk = await this.#sdk;
-    return this.#scheduler.schedule(
-      this.#lane,
-      async (signal) => {
-        const t0 = this.#stats.clock.monotonic();
-        try {
-          const out = await consume(await this.#client.send(make(sdk), { abortSignal: signal }));
-          this.#stats.request(name, this.#stats.clock.monotonic() - t0, true);
-          return out;
-        } catch (err) {
-          this.#stats.request(name, this.#stats.clock.monotonic() - t0, false);
-          throw err;
-        }
-      },
-      { priority },
-    );
+    return this.#run(name, priority, async (signal) => consume(await this.#client.send(make(sdk), { abortSignal: signal })));
+  }
+
+  /** ListObjectsV2 items (Contents, then CommonPrefixes) of every page, one scheduled request per page. */
+  #listItems(input: Record<string, unknown>, priority: Priority): AsyncGenerator<Record<string, any>> {
+    return paginate(S3_CATALOGUE.objects.page, (page) => this.#send('ListObjectsV2', priority, (s) => new s.ListObjectsV2Command(page as any)), input);
   }
 
   /** HeadObject; undefined when the key does not exist. */
@@ -84,42 +98,24 @@ export class ObjectStore {
   /** One directory level under `prefix` (ending in '/' or empty), all pages. */
   async list(prefix: string): Promise<Listing> {
     const listing: Listing = { dirs: [], files: new Map(), marker: false };
-    let token: string | undefined;
-    do {
-      const out: any = await this.#send('ListObjectsV2', 'interactive', (s) =>
-        new s.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-      );
-      for (const p of out.CommonPrefixes ?? []) {
-        const name = String(p.Prefix).slice(prefix.length).replace(/\/$/, '');
+    for await (const item of this.#listItems({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/' }, 'interactive')) {
+      if (item.Key === undefined) {
+        const name = String(item.Prefix).slice(prefix.length).replace(/\/$/, '');
         if (name) listing.dirs.push(name);
+        continue;
       }
-      for (const o of out.Contents ?? []) {
-        const name = String(o.Key).slice(prefix.length);
-        if (!name) {
-          listing.marker = true;
-          continue;
-        }
-        listing.files.set(name, { size: Number(o.Size ?? 0), etag: String(o.ETag ?? ''), mtime: o.LastModified?.getTime() ?? 0 });
-      }
-      const next = out.IsTruncated ? out.NextContinuationToken : undefined;
-      token = next && next !== token ? next : undefined;
-    } while (token);
+      const name = String(item.Key).slice(prefix.length);
+      if (!name) listing.marker = true;
+      else listing.files.set(name, headOf(item));
+    }
     return listing;
   }
 
   /** Every object under `prefix` (recursive), page by page. */
   async *listRecursive(prefix: string, priority: Priority = 'interactive'): AsyncIterable<{ key: string; head: ObjectHead }> {
-    let token: string | undefined;
-    do {
-      const out: any = await this.#send('ListObjectsV2', priority, (s) =>
-        new s.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of out.Contents ?? []) {
-        yield { key: String(o.Key), head: { size: Number(o.Size ?? 0), etag: String(o.ETag ?? ''), mtime: o.LastModified?.getTime() ?? 0 } };
-      }
-      const next = out.IsTruncated ? out.NextContinuationToken : undefined;
-      token = next && next !== token ? next : undefined;
-    } while (token);
+    for await (const item of this.#listItems({ Bucket: this.bucket, Prefix: prefix }, priority)) {
+      if (item.Key !== undefined) yield { key: String(item.Key), head: headOf(item) };
+    }
   }
 
   /**
@@ -159,7 +155,7 @@ export class ObjectStore {
     } else {
       const { Upload } = await import('@aws-sdk/lib-storage');
       const upload = new Upload({
-        client: this.#scheduledClient(),
+        client: scheduledClient(this.#client, (job, opts, operation) => this.#run(operation, 'interactive', job, opts)),
         params: { Bucket: this.bucket, Key: key, Body: createReadStream(path) },
         partSize: PART_SIZE,
         queueSize: PARTS_IN_PARALLEL,
@@ -179,36 +175,10 @@ export class ObjectStore {
   async delete(key: string): Promise<void> {
     await this.#send('DeleteObject', 'interactive', (s) => new s.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
+}
 
-  /** The real client with `send` routed through the scheduler (what lib-storage is given). */
-  #scheduledClient(): S3Client {
-    const client = this.#client;
-    const scheduler = this.#scheduler;
-    const lane = this.#lane;
-    const stats = this.#stats;
-    return new Proxy(client, {
-      get(target, prop, receiver) {
-        if (prop !== 'send') return Reflect.get(target, prop, receiver);
-        return (command: any, options?: any) =>
-          scheduler.schedule(
-            lane,
-            async (signal) => {
-              const name = String(command?.constructor?.name ?? 'Command').replace(/Command$/, '');
-              const t0 = stats.clock.monotonic();
-              try {
-                const out = await target.send(command, { ...options, abortSignal: signal });
-                stats.request(name, stats.clock.monotonic() - t0, true);
-                return out;
-              } catch (err) {
-                stats.request(name, stats.clock.monotonic() - t0, false);
-                throw err;
-              }
-            },
-            { priority: 'interactive' },
-          );
-      },
-    });
-  }
+function headOf(o: Record<string, any>): ObjectHead {
+  return { size: Number(o.Size ?? 0), etag: String(o.ETag ?? ''), mtime: o.LastModified?.getTime() ?? 0 };
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -84,7 +84,7 @@ describe('engine and the Redis tier', () => {
     expect((await collect(engine.entries())).map((e) => e.tier).sort()).toEqual(['disk', 'memory', 'redis']);
     // what Redis holds is the entry itself: a second engine on an empty disk is served from it
     const other = createEngine({ config: testConfig(tempDir(), { redisUrl: url, redisTimeout: 2_000 }), clock: new ManualClock(), warn: (m) => warnings.push(m) });
-    expect(await collect(other.stream(op(), upstream([]).fetch))).toEqual(pages.flat());
+    expect(await collect(other.stream(op(), upstream<Record<string, unknown>>([]).fetch))).toEqual(pages.flat());
     await other.close();
     await engine.close();
   });

@@ -2,22 +2,23 @@
 // a bigger one goes through lib-storage's Upload: parts in parallel, part size from the file size,
 // and on failure or Ctrl-C the multipart upload is aborted (leavePartsOnError: false) so no
 // orphaned parts are billed. lib-storage calls `client.send` itself, so it gets a client whose
-// `send` goes through the scheduler. Ctrl-C is not passed to `upload.abort()` (its `done()` would
-// reject at once, before the cleanup request is sent): the run's signal aborts the part requests
-// in the scheduler instead, lib-storage's failure path sends AbortMultipartUpload - which goes out
-// even though the signal fired, being the cancellation's own last request - and only then rejects.
+// `send` goes through the scheduler (scheduled-client.ts, shared with the mount). Ctrl-C is not
+// passed to `upload.abort()` (its `done()` would reject at once, before the cleanup request is
+// sent): the run's signal aborts the part requests in the scheduler instead, lib-storage's failure
+// path sends AbortMultipartUpload - which goes out even though the signal fired, being the
+// cancellation's own last request - and only then rejects.
 
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Rec } from '../../cli/types.js';
 import { runtimeError } from '../../errors.js';
 import { awsError } from '../errors.js';
 import type { ByteLimiter } from './bandwidth.js';
+import { scheduledClient } from './scheduled-client.js';
 import type { S3Location } from './url.js';
 import { s3Url } from './url.js';
-import { s3Wire, type S3Wire, type TransferEnv } from './transfer.js';
+import { s3Wire, type TransferEnv } from './transfer.js';
 
 const MiB = 1024 * 1024;
 
@@ -52,19 +53,6 @@ function throttled(limiter: ByteLimiter, signal: AbortSignal): Transform {
   });
 }
 
-/** The client lib-storage sees: every `send` queued in the S3 lane. */
-function scheduledClient(wire: S3Wire): S3Client {
-  return new Proxy(wire.client, {
-    get(target, prop) {
-      if (prop !== 'send') return Reflect.get(target, prop, target);
-      return (cmd: { constructor: { name: string } }, opts?: Record<string, unknown>) => {
-        const cleanup = cmd.constructor.name === 'AbortMultipartUploadCommand';
-        return wire.run((signal) => target.send(cmd as never, { ...opts, abortSignal: signal }), cleanup ? { signal: undefined } : undefined);
-      };
-    },
-  });
-}
-
 function localError(err: unknown, file: string): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return runtimeError('NO_SUCH_FILE', `no such file: ${file}`, 'check the local path');
@@ -92,7 +80,7 @@ export async function uploadFile(env: TransferEnv, file: string, dst: S3Location
     const body = source.pipe(throttled(env.limiter, env.rt.signal));
     source.on('error', (err) => body.destroy(err));
     const upload = new Upload({
-      client: scheduledClient(wire),
+      client: scheduledClient(wire.client, wire.run),
       params: { Bucket: dst.bucket, Key: dst.key, Body: body, ContentLength: size },
       partSize,
       queueSize: Math.max(1, Math.min(PARTS_IN_FLIGHT, env.rt.concurrency)),
