@@ -10,9 +10,9 @@ import { seededRandom } from '../util/random.js';
 import { quantileSorted, median } from './stats.js';
 import type { Better } from './types.js';
 
-export type Verdict = 'improved' | 'unchanged' | 'regressed';
+type Verdict = 'improved' | 'unchanged' | 'regressed';
 
-export interface RatioTest {
+interface RatioTest {
   /** median(current) / median(baseline). */
   ratio: number;
   ciLow: number;

@@ -11,7 +11,7 @@ const round = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(
 
 const nonNull = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
 
-export function measurementRecord(m: CommandMeasurement): Rec {
+function measurementRecord(m: CommandMeasurement): Rec {
   const wall = m.runs.map((r) => r.wallMs);
   const s = summarize(wall);
   const user = nonNull(m.runs.map((r) => r.userMs));

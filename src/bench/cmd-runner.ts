@@ -37,7 +37,7 @@ export interface CommandMeasurement {
   failures: number;
 }
 
-export interface PairMeasurement {
+interface PairMeasurement {
   a: string;
   b: string;
   params: ParamSet;

@@ -8,9 +8,9 @@ import { testMedianRatio, type RatioTestOptions } from './bootstrap.js';
 import { median } from './stats.js';
 import type { ResultsDocument } from './results.js';
 
-export type CompareVerdict = 'improved' | 'unchanged' | 'regressed' | 'missing' | 'new';
+type CompareVerdict = 'improved' | 'unchanged' | 'regressed' | 'missing' | 'new';
 
-export interface CompareRow extends Rec {
+interface CompareRow extends Rec {
   suite: string;
   figure: string;
   unit: string;
@@ -22,7 +22,7 @@ export interface CompareRow extends Rec {
   verdict: CompareVerdict;
 }
 
-export interface CompareOptions extends RatioTestOptions {
+interface CompareOptions extends RatioTestOptions {
   /** Compare only the suites present in both documents. */
   common?: boolean;
 }

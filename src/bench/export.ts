@@ -5,12 +5,12 @@ import { runtimeError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { FigureResult, ResultsDocument } from './results.js';
 
-export type ExportFormat = 'json' | 'markdown' | 'csv';
+type ExportFormat = 'json' | 'markdown' | 'csv';
 
 // Four significant digits, but never round away integer digits (10624 KiB stays 10624).
 const fmt = (x: number) => (!Number.isFinite(x) ? '' : Math.abs(x) >= 1000 ? String(Math.round(x)) : String(Number(x.toPrecision(4))));
 
-export function toJson(doc: ResultsDocument): string {
+function toJson(doc: ResultsDocument): string {
   return JSON.stringify(doc, null, 2) + '\n';
 }
 

@@ -10,7 +10,7 @@ import { runtimeError } from '../errors.js';
 import type { CommandSpec, Executor, RunResult } from './executor.js';
 import { RUSAGE_HELPER_PY } from './rusage-helper.js';
 
-export interface ProcessExecutorOptions {
+interface ProcessExecutorOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** Interpreter for the helper. @default $STRATA_PYTHON or 'python3' */

@@ -11,7 +11,7 @@ import type { Figure } from './types.js';
 
 export const RESULTS_SCHEMA = 'strata-bench/1';
 
-export interface Machine {
+interface Machine {
   hostname: string;
   platform: string;
   release: string;
@@ -36,7 +36,7 @@ export interface ResultsDocument {
   figures: FigureResult[];
 }
 
-export function machineInfo(): Machine {
+function machineInfo(): Machine {
   const cpus = os.cpus();
   return {
     hostname: os.hostname(),
@@ -50,7 +50,7 @@ export function machineInfo(): Machine {
 }
 
 /** HEAD of the git repository at cwd, or null outside one. */
-export function gitCommit(cwd: string): Promise<string | null> {
+function gitCommit(cwd: string): Promise<string | null> {
   return new Promise((resolve) => {
     execFile('git', ['rev-parse', 'HEAD'], { cwd, timeout: 5000 }, (err, stdout) => {
       resolve(err ? null : stdout.trim() || null);

@@ -17,7 +17,7 @@ export interface Summary {
 
 const OUTLIER_Z = 3.5;
 
-export function sorted(xs: readonly number[]): Float64Array {
+function sorted(xs: readonly number[]): Float64Array {
   return Float64Array.from(xs).sort();
 }
 

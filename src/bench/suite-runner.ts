@@ -9,7 +9,7 @@ import { buildDocument, figureResult, type FigureResult, type ResultsDocument } 
 import { suiteEntries, type SuiteEntry } from './suites/index.js';
 import type { Suite } from './types.js';
 
-export interface RunSuitesOptions {
+interface RunSuitesOptions {
   quick: boolean;
   signal: AbortSignal;
   log(message: string): void;

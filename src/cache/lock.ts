@@ -12,8 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { isAlive } from '../util/pid.js';
+import { sleep } from '../util/sleep.js';
 
-export interface LockOptions {
+interface LockOptions {
   /** The cache directory; locks go to <dir>/locks. */
   dir: string;
   now(): number;
@@ -94,7 +95,7 @@ export class LockDir {
     while (!signal?.aborted) {
       const current = this.#read(file);
       if (!current || this.#isStale(file, current.holder)) return;
-      await sleep(this.#pollMs * (0.5 + Math.random()), signal);
+      await sleep(this.#pollMs * (0.5 + Math.random()), signal, { resolveOnAbort: true });
     }
   }
 
@@ -172,17 +173,4 @@ export class LockDir {
     nodeFs.rmSync(aside, { force: true });
     return moved === current.text;
   }
-}
-
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

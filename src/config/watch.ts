@@ -7,7 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { Config } from './schema.js';
 import { configFromText, type LoadOptions } from './load.js';
 
-export interface ConfigWatcher {
+interface ConfigWatcher {
   close(): void;
 }
 

@@ -9,9 +9,9 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { cacheChannel, requestChannel, type CacheEvent, type RequestEvent } from './channels.js';
 import { LatencyHistogram, type EncodedHistogram } from './histogram.js';
 
-export type Tier = CacheEvent['tier'];
+type Tier = CacheEvent['tier'];
 
-export interface RequestCounters {
+interface RequestCounters {
   total: number;
   ok: number;
   errors: number;
@@ -21,7 +21,7 @@ export interface RequestCounters {
   bytes: number;
 }
 
-export interface OperationSnapshot extends RequestCounters {
+interface OperationSnapshot extends RequestCounters {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
@@ -46,7 +46,7 @@ const emptyCounters = (): RequestCounters => ({ total: 0, ok: 0, errors: 0, retr
 
 const TIER_ORDER: Tier[] = ['memory', 'disk', 'redis'];
 
-export function hitRatioOf(cache: MetricsSnapshot['cache']): number | null {
+function hitRatioOf(cache: MetricsSnapshot['cache']): number | null {
   // Every lookup starts in the first tier present; a hit in any tier answers it.
   const first = TIER_ORDER.find((t) => cache[t]);
   if (!first) return null;

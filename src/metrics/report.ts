@@ -9,7 +9,7 @@ import { testMedianRatio } from '../bench/bootstrap.js';
 import { LatencyHistogram } from './histogram.js';
 import type { UsageEvent } from './usage-log.js';
 
-export interface OperationReport extends Rec {
+interface OperationReport extends Rec {
   operation: string;
   count: number;
   errors: number;
@@ -89,7 +89,7 @@ function samplesOf(h: LatencyHistogram, cap = 4000): number[] {
   return out;
 }
 
-export interface RegressionRow extends Rec {
+interface RegressionRow extends Rec {
   operation: string;
   recentP50Ms: number | null;
   historyP50Ms: number | null;

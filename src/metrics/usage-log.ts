@@ -33,7 +33,7 @@ export interface UsageEvent {
 export const USAGE_FILE = 'usage.ndjson';
 export const USAGE_FILE_OLD = 'usage.1.ndjson';
 /** 1 MiB holds roughly 5,000 commands: weeks of interactive use, enough to rank what to warm. */
-export const USAGE_MAX_BYTES = 1024 * 1024;
+const USAGE_MAX_BYTES = 1024 * 1024;
 /** Lines above this are written without histograms, to keep every append one small write. */
 const MAX_LINE = 3500;
 
@@ -108,7 +108,7 @@ export async function readUsage(cacheDir: string, opts: { since?: number } = {})
 }
 
 /** A usage event from a finished command and, when given, what the metrics saw during it. */
-export function usageEventOf(e: CommandEvent, now: number, metrics?: Metrics): UsageEvent {
+function usageEventOf(e: CommandEvent, now: number, metrics?: Metrics): UsageEvent {
   const ev: UsageEvent = { t: now, command: e.command, argv: e.argv, ms: Number(e.ms.toFixed(3)), exitCode: e.exitCode };
   if (e.answeredBy) ev.answeredBy = e.answeredBy;
   if (metrics) {

@@ -10,7 +10,7 @@
 // library are imported here only, on first use.
 
 import { runtimeError } from '../errors.js';
-import { sleep } from './backoff.js';
+import { sleep } from '../util/sleep.js';
 import type { RateWindow } from './options.js';
 
 export const RATE_KEY_PREFIX = 'strata:rate';
@@ -40,7 +40,7 @@ async function connectWithin(connecting: Promise<unknown>, ms: number): Promise<
   clearTimeout(timer);
 }
 
-export interface SharedRateOptions {
+interface SharedRateOptions {
   redisUrl: string;
   window: RateWindow;
   /** A Redis answer (or the first connection) slower than this counts as Redis being away (config.cache.redisTimeout). */

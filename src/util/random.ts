@@ -1,7 +1,7 @@
 // A small seeded PRNG (mulberry32): bootstrap resampling, generated test data and benchmark
 // traces must be reproducible, so they take a seed instead of using Math.random.
 
-export type Random = () => number;
+type Random = () => number;
 
 export function seededRandom(seed: number): Random {
   let a = seed >>> 0;

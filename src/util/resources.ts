@@ -15,7 +15,7 @@
 
 import { runtimeError } from '../errors.js';
 
-export type StopSignal = 'SIGINT' | 'SIGTERM';
+type StopSignal = 'SIGINT' | 'SIGTERM';
 
 export interface ShutdownReport {
   signal: StopSignal;
@@ -28,7 +28,7 @@ export interface ShutdownReport {
   failed: { name: string; message: string }[];
 }
 
-export interface ShutdownOptions {
+interface ShutdownOptions {
   signal: StopSignal;
   /** Time allowed for draining and releasing, ms. Minimum: 0. @default 10000 */
   deadlineMs?: number;
@@ -42,7 +42,7 @@ interface Handle {
 }
 
 /** Default time to drain in-flight work: long enough for a page or a part, short enough for systemd's 90 s stop timeout. */
-export const DEFAULT_DEADLINE_MS = 10_000;
+const DEFAULT_DEADLINE_MS = 10_000;
 const DEFAULT_GRACE_MS = 1_000;
 
 export class Resources {
@@ -130,7 +130,7 @@ export class Resources {
   }
 }
 
-export function exitCodeFor(signal: StopSignal): 0 | 130 {
+function exitCodeFor(signal: StopSignal): 0 | 130 {
   return signal === 'SIGTERM' ? 0 : 130;
 }
 

@@ -15,9 +15,9 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { strataLauncher } from './system-units.js';
 
 /** At most one background refresh per command line per minute. */
-export const REFRESH_EVERY_MS = 60_000;
+const REFRESH_EVERY_MS = 60_000;
 
-export type SpawnDetached = (argv: string[], env: NodeJS.ProcessEnv) => void | Promise<void>;
+type SpawnDetached = (argv: string[], env: NodeJS.ProcessEnv) => void | Promise<void>;
 
 /** node:child_process is loaded only when a refresh is really started, not on every <Tab>. */
 const spawnDetached: SpawnDetached = async (argv, env) => {
@@ -27,7 +27,7 @@ const spawnDetached: SpawnDetached = async (argv, env) => {
   child.unref();
 };
 
-export interface RefreshOptions {
+interface RefreshOptions {
   cacheDir: string;
   env: NodeJS.ProcessEnv;
   /** Global flags the child needs to read the same thing (--profile, --endpoint-url, --config). */

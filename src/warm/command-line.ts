@@ -10,7 +10,7 @@ import { usageError } from '../errors.js';
 import { VERSION } from '../version.js';
 
 /** Commands whose records come from cached reads: what warming can refresh. */
-export const WARMABLE = ['ec2 ', 's3 buckets', 's3 ls', 's3 du', 'tasks ls', 'tasks stats'] as const;
+const WARMABLE = ['ec2 ', 's3 buckets', 's3 ls', 's3 du', 'tasks ls', 'tasks stats'] as const;
 
 export function isWarmable(command: string): boolean {
   return WARMABLE.some((w) => (w.endsWith(' ') ? command.startsWith(w) : command === w));

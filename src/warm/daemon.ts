@@ -22,11 +22,12 @@ import { StrataError } from '../errors.js';
 import { Metrics } from '../metrics/metrics.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Resources, stopSignalOf, type ShutdownReport } from '../util/resources.js';
+import { sleep } from '../util/sleep.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import type { WarmSummary } from './round.js';
 import { warmOnce, type WarmOnceOptions, type WarmSource } from './warmer.js';
 
-export interface RestartPolicy {
+interface RestartPolicy {
   /** First delay after a crash, ms. @default 1000 */
   baseMs: number;
   /** Longest delay, ms. @default min(interval, 5 min) */
@@ -183,16 +184,7 @@ export async function* runDaemon(opts: DaemonOptions): AsyncGenerator<Rec> {
 
 /** Resolves at `at` (clock time) or as soon as `wake` aborts; leaves no timer behind. */
 function waitUntil(at: number, clock: Clock, wake: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (wake.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      wake.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, at - clock.now()));
-    wake.addEventListener('abort', done, { once: true });
-  });
+  return sleep(Math.max(0, at - clock.now()), wake, { resolveOnAbort: true });
 }
 
 function formatMs(ms: number): string {

@@ -9,7 +9,7 @@ import { usageError } from '../errors.js';
 import type { UsageEvent } from '../metrics/usage-log.js';
 import { formatLine, isWarmable, parseCommandLine, type ParsedLine } from './command-line.js';
 
-export interface WarmItem {
+interface WarmItem {
   /** The command line, as a user would type it after `strata`. */
   line: string;
   argv: string[];
@@ -28,12 +28,12 @@ export interface PlannedItem extends WarmItem {
 /** A day: the rhythm of interactive use, so yesterday's habits count half as much as today's. */
 export const DEFAULT_HALF_LIFE_MS = 24 * 3_600_000;
 /** Lines weighing less than this (one run about 3 half-lives ago) are not worth a request. */
-export const DEFAULT_MIN_WEIGHT = 0.125;
+const DEFAULT_MIN_WEIGHT = 0.125;
 /**
  * Upper bound on a usage plan: a person's working set of command lines. Replaying a week-long trace
  * of 40 lines, 25 left a tenth of the reads cold; 64 reached the trace's ceiling (bench warm).
  */
-export const DEFAULT_LIMIT = 64;
+const DEFAULT_LIMIT = 64;
 
 /** Flags that change how records are shown or whether the cache is used, never what is read. */
 const PRESENTATION_FLAGS = new Set(['--stats', '--refresh', '--no-cache', '--progress', '--no-progress', '-q', '--quiet', '-v', '--verbose', '--keep-going']);
@@ -74,7 +74,7 @@ export async function parseList(text: string, file: string): Promise<PlannedItem
   return items;
 }
 
-export interface RankOptions {
+interface RankOptions {
   now: number;
   /** @default DEFAULT_HALF_LIFE_MS */
   halfLifeMs?: number;

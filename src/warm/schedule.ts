@@ -16,7 +16,7 @@ export interface Schedule {
 }
 
 /** Shorter than this, warming would be a busy loop against rate limits. */
-export const MIN_INTERVAL_MS = 1_000;
+const MIN_INTERVAL_MS = 1_000;
 
 const HINT = "give a duration such as 15m or 1h, or a cron expression such as '*/15 * * * *' (quote it)";
 

@@ -43,7 +43,7 @@ export function acquireWarmLock(cacheDir: string, clock: Clock = systemClock): L
   );
 }
 
-export async function planItems(source: WarmSource, cacheDir: string, clock: Clock, warn: (m: string) => void): Promise<PlannedItem[]> {
+async function planItems(source: WarmSource, cacheDir: string, clock: Clock, warn: (m: string) => void): Promise<PlannedItem[]> {
   if ('list' in source) {
     let text = source.stdinText;
     if (text === undefined) {

@@ -11,7 +11,7 @@ import type { Operation } from '../engine/types.js';
 
 export type EntryStatus = 'missing' | 'expiring' | 'fresh';
 
-export interface OperationSeen {
+interface OperationSeen {
   key: string;
   status: EntryStatus;
 }

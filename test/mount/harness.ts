@@ -3,11 +3,14 @@
 // deadlock), and shell commands run asynchronously.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { afterAll } from 'vitest';
+import { isAlive } from '../../src/util/pid.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -52,12 +55,46 @@ export async function startS3rver(bucket: string): Promise<S3rverHandle> {
   };
 }
 
+// The bundle has to sit inside the repository: its external packages resolve from node_modules.
+// It is removed when the test file is done (or, failing that, when the worker process exits), and
+// bundles left by test processes that no longer run (killed runs) are removed at the next build.
+const buildDir = join(here, '.build');
 let bundled: Promise<string> | undefined;
+let bundledFile: string | undefined;
+
+function removeBundle(): void {
+  if (bundledFile) rmSync(bundledFile, { force: true });
+  bundledFile = undefined;
+  bundled = undefined;
+}
+
+function removeDeadBundles(): void {
+  let names: string[];
+  try {
+    names = readdirSync(buildDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^serve-(\d+)\.mjs$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) rmSync(join(buildDir, name), { force: true });
+  }
+}
+
+afterAll(removeBundle);
+const exitHook = Symbol.for('strata.test.mount.removeBundle');
+if (!(globalThis as Record<symbol, unknown>)[exitHook]) {
+  (globalThis as Record<symbol, unknown>)[exitHook] = true;
+  process.once('exit', () => removeBundle());
+}
+
 /** Bundles the serve script once per test file, into test/mount/.build (packages stay external). */
 export function serveScript(): Promise<string> {
   bundled ??= (async () => {
-    const out = join(here, '.build', `serve-${process.pid}.mjs`);
-    await mkdir(dirname(out), { recursive: true });
+    removeDeadBundles();
+    const out = join(buildDir, `serve-${process.pid}.mjs`);
+    await mkdir(buildDir, { recursive: true });
+    bundledFile = out;
     await build({ entryPoints: [join(here, 'fixtures', 'serve-mount.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
     return out;
   })();
