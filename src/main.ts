@@ -35,4 +35,14 @@ export async function main(): Promise<void> {
       process.exitCode = 1;
     },
   );
+  // The command is over and its output handed to the OS: exit now. Left to end by itself, Node
+  // tears the whole heap down first — ~17 ms after a 10k-task listing, for nothing.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit();
+}
+
+/** Resolves once everything written to `stream` so far has reached the OS (or the stream is gone). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -6,6 +6,7 @@
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { commandWords } from '../cli/command-words.js';
 import { defaultCacheDir } from '../config/schema.js';
 import { installCodeCache } from './code-cache.js';
 
@@ -15,7 +16,7 @@ const env = process.env;
 if (env.STRATA_CODE_CACHE !== '0') {
   const cacheDir = join(env.STRATA_CACHE_DIR || defaultCacheDir(env, homedir()), 'code', `${process.version}-${process.arch}`);
   // the command word (count, s3, tasks, __complete …) picks the cache: each holds its own path
-  const variant = process.argv.slice(2).find((a) => /^[a-z_][\w-]*$/.test(a)) ?? '_';
+  const variant = commandWords(process.argv.slice(2))[0] ?? '_';
   const codeCache = installCodeCache({ libDir: join(__dirname, 'lib'), cacheDir, variant });
   process.once('exit', () => codeCache.flush());
 }

@@ -5,6 +5,7 @@
 import { Command, Option, type OutputConfiguration } from 'commander';
 import type { CommandDef } from './types.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
+export { commandWords } from './command-words.js';
 import { flagInfo, parserFor } from './options.js';
 
 /** A command line once commander has parsed it: what execute() needs besides the definition. */
@@ -61,26 +62,6 @@ export function exampleHelp(def: CommandDef): string {
   return lines.join('\n');
 }
 
-/**
- * Leading words of an argv: the command it names. Global options (and their values) are
- * skipped; any other option ends the name.
- */
-export function commandWords(argv: string[]): string[] {
-  const flags = new Map(GLOBAL_OPTIONS.flatMap((o) => (o.flags.match(/-{1,2}[\w-]+/g) ?? []).map((f) => [f, /[<[]/.test(o.flags)] as const)));
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') break;
-    if (a.startsWith('-')) {
-      const takesValue = flags.get(a.split('=')[0]);
-      if (takesValue === undefined) break; // a command's own option: the name has ended
-      if (takesValue && !a.includes('=')) i++;
-      continue;
-    }
-    words.push(a);
-  }
-  return words;
-}
 
 /**
  * The definitions a command name can reach: the command it names, with every command under that

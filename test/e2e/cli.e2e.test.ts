@@ -1,7 +1,7 @@
 // The real launcher as a child process: exit codes, streams, broken pipes, signals.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,15 @@ describe('strata as a process', () => {
   it('writes one JSON array when piped, NDJSON on request', () => {
     expect(JSON.parse(strata(['where', 'a > 1'], '{"a":1}\n{"a":2}\n').stdout)).toEqual([{ a: 2 }]);
     expect(strata(['select', 'a', '-o', 'ndjson'], '[{"a":1,"b":2},{"a":3}]').stdout).toBe('{"a":1}\n{"a":3}\n');
+  });
+
+  it('hands a slow reader every byte before it exits (output far larger than the pipe buffer)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-slow-'));
+    const input = join(dir, 'in.ndjson');
+    writeFileSync(input, Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i, pad: 'x'.repeat(40) })).join('\n'));
+    // the reader sleeps first: the 64 KiB pipe fills and strata has to wait before it may exit
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" select id -o ndjson < "${input}" | (sleep 0.5; awk 'END { print; print NR }')`], { env, encoding: 'utf8' });
+    expect(r.stdout.split('\n').map((l) => l.trim())).toEqual(['{"id":19999}', '20000', '']);
   });
 
   it('honours STRATA_OUTPUT and lets -o win over it', () => {
