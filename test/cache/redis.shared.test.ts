@@ -1,39 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cacheChannel, type CacheEvent } from '../../src/metrics/channels.js';
 import { createEngine } from '../../src/engine/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { collect, op, tempDir, testConfig, upstream } from '../engine/fixtures/config.js';
+import { freePort, redisPerTest } from '../helpers/redis-server.js';
 
-const servers: ChildProcess[] = [];
-afterEach(() => {
-  for (const s of servers.splice(0)) s.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; server: ChildProcess }> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  servers.push(server);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    server.on('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
-  });
-  return { url: `redis://127.0.0.1:${port}`, server };
-}
+/** A real redis-server for one test, stopped after it. */
+const redis = redisPerTest();
 
 function engineOn(url: string, warnings: string[] = []) {
   return createEngine({ config: testConfig(tempDir(), { redisUrl: url, redisTimeout: 500 }), clock: new ManualClock(), warn: (m) => warnings.push(m) });
@@ -43,7 +16,7 @@ const pages = [[{ InstanceId: 'i-1' }], [{ InstanceId: 'i-2' }]];
 
 describe('shared Redis tier', () => {
   it('a result read on one machine is a Redis hit on another (separate cache dirs)', async () => {
-    const { url } = await startRedis();
+    const { url } = await redis();
     const up = upstream(pages);
     const a = engineOn(url);
     await collect(a.stream(op(), up.fetch));
@@ -67,7 +40,7 @@ describe('shared Redis tier', () => {
   });
 
   it('invalidation by glob reaches Redis (SCAN) as well as the local tiers', async () => {
-    const { url } = await startRedis();
+    const { url } = await redis();
     const a = engineOn(url);
     await collect(a.stream(op({ n: 1 }), upstream(pages).fetch));
     await collect(a.stream(op({ n: 2 }, 'DescribeVolumes'), upstream(pages).fetch));
@@ -81,12 +54,12 @@ describe('shared Redis tier', () => {
   });
 
   it('when Redis is killed mid-run, commands carry on from local tiers and upstream, warning once', async () => {
-    const { url, server } = await startRedis();
+    const server = await redis();
+    const { url } = server;
     const warnings: string[] = [];
     const engine = engineOn(url, warnings);
     await collect(engine.stream(op({ n: 1 }), upstream(pages).fetch));
-    server.kill('SIGKILL');
-    await new Promise((r) => server.once('exit', r));
+    await server.stop();
     for (let n = 2; n < 5; n++) {
       expect(await collect(engine.stream(op({ n }), upstream(pages).fetch))).toEqual(pages.flat());
     }

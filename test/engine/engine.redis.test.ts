@@ -1,41 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { collect, op, tempDir, testConfig, upstream } from './fixtures/config.js';
+import { redisPerTest } from '../helpers/redis-server.js';
 
-const servers: ChildProcess[] = [];
-afterEach(() => {
-  for (const s of servers.splice(0)) s.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<string> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  servers.push(server);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    server.on('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
-  });
-  return `redis://127.0.0.1:${port}`;
-}
+/** A real redis-server for one test, stopped after it. */
+const redis = redisPerTest();
 
 /** node:fs that counts readSync calls (every read of an entry file goes through it). */
 function countingFs() {
@@ -52,7 +25,7 @@ function countingFs() {
 
 describe('engine and the Redis tier', () => {
   it('does not read a fresh entry too big for Redis back from disk, and does not share it', async () => {
-    const url = await startRedis();
+    const { url } = await redis();
     const dir = tempDir();
     const { counts, ops } = countingFs();
     const warnings: string[] = [];
@@ -72,7 +45,7 @@ describe('engine and the Redis tier', () => {
   });
 
   it('shares a fresh small entry with Redis from the bytes it wrote, without reading the file back', async () => {
-    const url = await startRedis();
+    const { url } = await redis();
     const dir = tempDir();
     const { counts, ops } = countingFs();
     const warnings: string[] = [];

@@ -7,7 +7,7 @@ import { createClient } from '@keyv/redis';
 import { createScheduler, type ManagedScheduler } from '../../src/scheduler/index.js';
 import { RATE_KEY_PREFIX } from '../../src/scheduler/shared-rate.js';
 import { settle } from './helpers.js';
-import { freePort, startRedis, type RedisProcess } from './redis-server.js';
+import { freePort, startRedis, type RedisProcess } from '../helpers/redis-server.js';
 
 /** Less than the 1 s window, so a count inside it cannot include the next window's starts. */
 const INSIDE_WINDOW_MS = 900;

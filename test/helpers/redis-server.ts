@@ -2,6 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { afterEach } from 'vitest';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,7 +23,9 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-export async function startRedis(port: number): Promise<RedisProcess> {
+/** Starts redis-server on `port` (a free one when not given) and waits until it accepts connections. */
+export async function startRedis(port?: number): Promise<RedisProcess> {
+  port ??= await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,5 +47,18 @@ export async function startRedis(port: number): Promise<RedisProcess> {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
+  };
+}
+
+/** For a test file: a function that starts a redis-server, each one stopped after its test. */
+export function redisPerTest(): () => Promise<RedisProcess> {
+  const started: RedisProcess[] = [];
+  afterEach(async () => {
+    for (const r of started.splice(0)) await r.stop();
+  });
+  return async () => {
+    const r = await startRedis();
+    started.push(r);
+    return r;
   };
 }
