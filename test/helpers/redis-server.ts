@@ -43,7 +43,7 @@ export async function startRedis(port?: number): Promise<RedisProcess> {
     resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // already gone
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
