@@ -8,9 +8,11 @@
 // the cache holds exactly the functions the command used. The cache file is named after the
 // bundle's size, mtime and inode (a rebuild gets new files) and a variant (the command word: each
 // command keeps a cache of its own path); it is written atomically and stale ones are removed.
+// Cached data is compiled code, so only a cache file this user owns and nobody else may write is
+// used (as for the disk tier: folder 0700, files 0600), even in a shared $STRATA_CACHE_DIR.
 
 import Module from 'node:module';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -42,12 +44,7 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
     const st = statSync(filename);
     const bundle = basename(filename);
     const stamp = `${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}`;
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(cachePath(opts.cacheDir, bundle, variant, stamp));
-    } catch {
-      // no cache yet
-    }
+    const cachedData = readOwnFile(cachePath(opts.cacheDir, bundle, variant, stamp));
     // no importModuleDynamically: on Node 20 it needs a flag or warns; bundles must not import()
     const script = new Script(Module.wrap(content), { filename, cachedData });
     const cache: CacheUse = !cachedData ? 'created' : script.cachedDataRejected ? 'rejected' : 'accepted';
@@ -70,13 +67,32 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
 
 const cachePath = (dir: string, bundle: string, variant: string, stamp: string) => join(dir, `${bundle}.${variant}.${stamp}.v8`);
 
+/** The file's bytes when it exists, is this user's and is writable by no one else. */
+function readOwnFile(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined; // no cache yet
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Best effort: a cache that cannot be written only costs the next run its speed-up. */
 function writeCache(dir: string, bundle: string, variant: string, stamp: string, data: Buffer): void {
   const cacheFile = cachePath(dir, bundle, variant, stamp);
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, data);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, cacheFile);
     // the caches of this bundle's earlier builds, whatever their variant
     for (const f of readdirSync(dir)) {

@@ -3,7 +3,7 @@
 // requires a CommonJS bundle through Node's loader and flushes at the end.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -62,6 +62,16 @@ describe('code cache', () => {
     expect(load()).toMatchObject({ answer: 63, loads: ['created'] });
     expect(caches()).toHaveLength(1);
     expect(load()).toMatchObject({ answer: 63, loads: ['accepted'] });
+  });
+
+  it('writes caches only this user can read or change, and ignores one that others could write', () => {
+    const file = join(cacheDir, caches()[0]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    chmodSync(file, 0o666);
+    expect(load().loads).toEqual(['created']);
+    expect(statSync(join(cacheDir, caches()[0])).mode & 0o777).toBe(0o600);
+    expect(load().loads).toEqual(['accepted']);
   });
 
   it('leaves files outside the bundle folder to Node', () => {
