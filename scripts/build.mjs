@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import { builtinModules } from 'node:module';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 
 /** Optional or native packages: never bundled, required from node_modules if at all. */
 const EXTERNAL = ['fuse-native', 'aws-crt', '@aws-sdk/signature-v4-crt', 'react-devtools-core', '@node-rs/xxhash'];
@@ -51,12 +52,18 @@ const common = {
   minifySyntax: true,
 };
 
-/** CommonJS has no import.meta: its url is the file's, computed where the bundle loads. */
+/**
+ * CommonJS output. Its first line is "use strict" (the sources are ES modules, strict by
+ * definition) and the build id the code cache keys on (src/boot/code-cache.ts). CommonJS has no
+ * import.meta: its url is the file's, from scripts/module-url.mjs, injected into each bundle.
+ */
+const buildId = randomBytes(8).toString('hex');
 const cjs = {
   ...common,
   format: 'cjs',
   define: { 'import.meta.url': '__strata_module_url' },
-  banner: { js: 'var __strata_module_url=require("node:url").pathToFileURL(__filename).href;' },
+  inject: [`${root}scripts/module-url.mjs`],
+  banner: { js: `"use strict";/*strata-build:${buildId}*/` },
 };
 
 // commander loads node:child_process (and with it net, dgram, stream internals) at import, only

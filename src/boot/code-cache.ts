@@ -6,13 +6,16 @@
 // vm.Script with the cached data of an earlier run. When there was none, or V8 rejected it
 // (another Node or V8 flags), `flush()` — called at exit — serialises what this run compiled, so
 // the cache holds exactly the functions the command used. The cache file is named after the
-// bundle's size, mtime and inode (a rebuild gets new files) and a variant (the command word: each
-// command keeps a cache of its own path); it is written atomically and stale ones are removed.
-// Cached data is compiled code, so only a cache file this user owns and nobody else may write is
-// used (as for the disk tier: folder 0700, files 0600), even in a shared $STRATA_CACHE_DIR.
+// bundle's build id (a random `/*strata-build:…*/` the build writes on its first line: V8 checks
+// only a source's length, so size or mtime could let a same-length rebuild run the old code) and
+// a variant (the command word: each command keeps a cache of its own path); a bundle without a
+// build id is not cached. Files are written atomically and stale ones are removed.
+// Cached data is compiled code, so it is only read from a regular file this user owns and nobody
+// else may write, and only written into a folder that is the same (0700 folder, 0600 files),
+// with O_EXCL temp files and O_NOFOLLOW reads, even in a shared $STRATA_CACHE_DIR.
 
 import Module from 'node:module';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -41,9 +44,9 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
 
   proto._compile = function (this: CjsModule, content: string, filename: string) {
     if (!filename.startsWith(opts.libDir + sep)) return nodeCompile.call(this, content, filename);
-    const st = statSync(filename);
+    const stamp = BUILD_ID.exec(content.slice(0, 64))?.[1];
+    if (!stamp) return nodeCompile.call(this, content, filename);
     const bundle = basename(filename);
-    const stamp = `${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}`;
     const cachedData = readOwnFile(cachePath(opts.cacheDir, bundle, variant, stamp));
     // no importModuleDynamically: on Node 20 it needs a flag or warns; bundles must not import()
     const script = new Script(Module.wrap(content), { filename, cachedData });
@@ -67,17 +70,26 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
 
 const cachePath = (dir: string, bundle: string, variant: string, stamp: string) => join(dir, `${bundle}.${variant}.${stamp}.v8`);
 
-/** The file's bytes when it exists, is this user's and is writable by no one else. */
+const BUILD_ID = /\/\*strata-build:([0-9a-f]{8,})\*\//;
+
+/** Whether `st` is this user's and writable by no one else (always, where there are no uids). */
+function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
+  const uid = process.getuid?.();
+  return uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0);
+}
+
+/** The file's bytes when it is a regular file, this user's and writable by no one else. */
 function readOwnFile(file: string): Buffer | undefined {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // no symlink followed, and a FIFO planted there cannot block the open
+    fd = openSync(file, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   } catch {
     return undefined; // no cache yet
   }
   try {
     const st = fstatSync(fd);
-    if (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) return undefined;
+    if (!st.isFile() || !ownedAndPrivate(st)) return undefined;
     return readFileSync(fd);
   } catch {
     return undefined;
@@ -92,7 +104,9 @@ function writeCache(dir: string, bundle: string, variant: string, stamp: string,
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, data, { mode: 0o600 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || !ownedAndPrivate(st)) return; // someone else's folder: never write there
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, cacheFile);
     // the caches of this bundle's earlier builds, whatever their variant
     for (const f of readdirSync(dir)) {

@@ -178,8 +178,9 @@ export class DiskStore {
           const lenBuf = Buffer.allocUnsafe(4);
           for (let at = head.end; ; ) {
             fs.readSync(fd, lenBuf, 0, 4, at);
-            const { length, raw } = frameWord(lenBuf.readUInt32BE(0));
-            if (length === 0) return;
+            const word = lenBuf.readUInt32BE(0);
+            if (word === 0) return;
+            const { length, raw } = frameWord(word);
             const body = Buffer.allocUnsafe(length);
             fs.readSync(fd, body, 0, length, at + 4);
             at += 4 + length;

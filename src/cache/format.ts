@@ -52,7 +52,7 @@ export interface Frame {
   raw: boolean;
 }
 
-/** Splits a frame word into the body's length and its kind; length 0 ends the frames. */
+/** Splits a frame word (not 0, which ends the frames) into the body's length and its kind. */
 export function frameWord(word: number): { length: number; raw: boolean } {
   return { length: word & 0x7fff_ffff, raw: (word & RAW_BIT) !== 0 };
 }
@@ -140,9 +140,10 @@ export function decodeEntry(buf: Buffer): DecodedEntry | undefined {
   const frames: Frame[] = [];
   let at = head.end;
   for (;;) {
-    const { length, raw } = frameWord(buf.readUInt32BE(at));
+    const word = buf.readUInt32BE(at);
     at += 4;
-    if (length === 0) break;
+    if (word === 0) break; // the end; an empty raw page is 0x80000000, not this
+    const { length, raw } = frameWord(word);
     frames.push({ body: buf.subarray(at, at + length), raw });
     at += length;
   }

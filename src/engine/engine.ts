@@ -37,6 +37,8 @@ const FRESH_WINDOW_MS = 2_000;
 const L1_ENTRY_MAX_BYTES = 4 * 1024 * 1024;
 /** Largest entry file shared through Redis: bigger listings stay local rather than stall a 250 ms budget. */
 const REDIS_ENTRY_MAX_BYTES = 1024 * 1024;
+/** How long close() waits for flights that are still winding down. */
+const CLOSE_WAIT_MS = 2_000;
 
 type Acceptable = (createdAt: number) => boolean;
 
@@ -187,7 +189,17 @@ export class CacheEngine implements Engine {
     for (const flight of this.#flights.values()) flight.cancelled = true;
   }
 
+  /**
+   * Waits (at most CLOSE_WAIT_MS) for flights still winding down — an abandoned one removes its
+   * temp file and lock as it stops — then closes Redis. The CLI exits right after this.
+   */
   async close(): Promise<void> {
+    const live = [...this.#flights.values()].map((f) => f.settled);
+    if (live.length) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(live), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     this.#stats.flush();
     await this.#redis?.close();
   }

@@ -29,9 +29,12 @@ hook.flush();
 console.log(JSON.stringify({ answer: mod.answer(21), dir: mod.dir, loads: hook.loads.map((l) => l.cache) }));
 `,
   );
-  writeFileSync(bundle, 'exports.answer = (x) => x * 2; exports.dir = __dirname;\n');
-  writeFileSync(join(dir, 'outside.cjs'), 'exports.answer = (x) => x;\n');
+  writeFileSync(bundle, `${built('0000000000000001')}exports.answer = (x) => x * 2; exports.dir = __dirname;\n`);
+  writeFileSync(join(dir, 'outside.cjs'), `${built('0000000000000009')}exports.answer = (x) => x;\n`);
 });
+
+/** The first line scripts/build.mjs gives every CommonJS bundle. */
+const built = (id: string) => `"use strict";/*strata-build:${id}*/\n`;
 
 function load(file = bundle, variant = 'count', dirOfCache = cacheDir): { answer: number; dir: string; loads: string[] } {
   return JSON.parse(execFileSync(process.execPath, [driver, file, variant, dirOfCache], { encoding: 'utf8' }));
@@ -57,11 +60,18 @@ describe('code cache', () => {
     expect(load().loads).toEqual(['accepted']);
   });
 
-  it("never serves an earlier build's cache, and removes those caches", () => {
-    writeFileSync(bundle, 'exports.answer = (x) => x * 3;\n');
+  it("never serves an earlier build's cache, even for source of the same length, and removes those caches", () => {
+    // same length as the first build's text: V8 itself would accept the old cache for it
+    writeFileSync(bundle, `${built('0000000000000002')}exports.answer = (x) => x * 3; exports.dir = __dirname;\n`);
     expect(load()).toMatchObject({ answer: 63, loads: ['created'] });
     expect(caches()).toHaveLength(1);
     expect(load()).toMatchObject({ answer: 63, loads: ['accepted'] });
+  });
+
+  it('leaves a bundle without a build id to Node', () => {
+    const plain = join(lib, 'plain.cjs');
+    writeFileSync(plain, 'exports.answer = (x) => x + 1;\n');
+    expect(load(plain)).toMatchObject({ answer: 22, loads: [] });
   });
 
   it('writes caches only this user can read or change, and ignores one that others could write', () => {
@@ -72,6 +82,14 @@ describe('code cache', () => {
     expect(load().loads).toEqual(['created']);
     expect(statSync(join(cacheDir, caches()[0])).mode & 0o777).toBe(0o600);
     expect(load().loads).toEqual(['accepted']);
+  });
+
+  it('never writes into a cache folder that others can write to', () => {
+    const shared = join(dir, 'shared-cache');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    expect(load(bundle, 'count', shared).loads).toEqual(['created']);
+    expect(readdirSync(shared)).toEqual([]);
   });
 
   it('leaves files outside the bundle folder to Node', () => {

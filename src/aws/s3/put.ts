@@ -64,12 +64,14 @@ function localError(err: unknown, file: string): unknown {
 export async function uploadFile(env: TransferEnv, file: string, dst: S3Location, knownSize?: number): Promise<Rec> {
   const url = s3Url(dst.bucket, dst.key);
   try {
-    const size = knownSize ?? statSync(file).size;
+    const st = statSync(file);
+    const size = knownSize ?? st.size;
     const [{ PutObjectCommand }, wire] = await Promise.all([import('@aws-sdk/client-s3'), s3Wire(env.rt)]);
     const partSize = partSizeFor(size);
     env.progress.grow(size);
     if (size <= partSize) {
-      const body = size <= SYNC_READ_BYTES ? readFileSync(file) : await readFile(file);
+      // a FIFO or a device reports size 0 and may block: only regular files are read synchronously
+      const body = st.isFile() && size <= SYNC_READ_BYTES ? readFileSync(file) : await readFile(file);
       await env.limiter.take(body.length, env.rt.signal);
       const out = await wire.run((signal) => wire.client.send(new PutObjectCommand({ Bucket: dst.bucket, Key: dst.key, Body: body }), { abortSignal: signal }));
       env.progress.advance(size);
