@@ -60,7 +60,7 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
   return {
     loads,
     flush() {
-      for (const { script, bundle, stamp } of toWrite.splice(0)) writeCache(opts.cacheDir, bundle, variant, stamp, script.createCachedData());
+      for (const { script, bundle, stamp } of toWrite.splice(0)) writeCache(opts.cacheDir, bundle, variant, stamp, () => script.createCachedData());
     },
     uninstall() {
       proto._compile = nodeCompile;
@@ -99,14 +99,14 @@ function readOwnFile(file: string): Buffer | undefined {
 }
 
 /** Best effort: a cache that cannot be written only costs the next run its speed-up. */
-function writeCache(dir: string, bundle: string, variant: string, stamp: string, data: Buffer): void {
+function writeCache(dir: string, bundle: string, variant: string, stamp: string, data: () => Buffer): void {
   const cacheFile = cachePath(dir, bundle, variant, stamp);
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = lstatSync(dir);
     if (!st.isDirectory() || !ownedAndPrivate(st)) return; // someone else's folder: never write there
-    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    writeFileSync(tmp, data(), { mode: 0o600, flag: 'wx' }); // serialised only when it can be kept
     renameSync(tmp, cacheFile);
     // the caches of this bundle's earlier builds, whatever their variant
     for (const f of readdirSync(dir)) {
