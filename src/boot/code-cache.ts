@@ -9,7 +9,7 @@
 // bundle's build id (a random `/*strata-build:…*/` the build writes on its first line: V8 checks
 // only a source's length, so size or mtime could let a same-length rebuild run the old code) and
 // a variant (the command word: each command keeps a cache of its own path); a bundle without a
-// build id is not cached. Files are written atomically and stale ones are removed.
+// build id is not cached. Files are written atomically; other builds' caches go once a day old.
 // Cached data is compiled code, so it is only read from a regular file this user owns and nobody
 // else may write, and only written into a folder that is the same (0700 folder, 0600 files),
 // with O_EXCL temp files and O_NOFOLLOW reads, even in a shared $STRATA_CACHE_DIR.
@@ -70,6 +70,9 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
 
 const cachePath = (dir: string, bundle: string, variant: string, stamp: string) => join(dir, `${bundle}.${variant}.${stamp}.v8`);
 
+/** How long the caches of a bundle's other builds are kept. */
+const OTHER_BUILDS_KEPT_MS = 24 * 60 * 60 * 1000;
+
 const BUILD_ID = /\/\*strata-build:([0-9a-f]{8,})\*\//;
 
 /** Whether `st` is this user's and writable by no one else (always, where there are no uids). */
@@ -108,9 +111,13 @@ function writeCache(dir: string, bundle: string, variant: string, stamp: string,
     if (!st.isDirectory() || !ownedAndPrivate(st)) return; // someone else's folder: never write there
     writeFileSync(tmp, data(), { mode: 0o600, flag: 'wx' }); // serialised only when it can be kept
     renameSync(tmp, cacheFile);
-    // the caches of this bundle's earlier builds, whatever their variant
+    // caches of this bundle's other builds, once a day old: an earlier build's are dead weight,
+    // while another install sharing this folder keeps its own instead of both rewriting each run
+    const old = Date.now() - OTHER_BUILDS_KEPT_MS;
     for (const f of readdirSync(dir)) {
-      if (f.startsWith(`${bundle}.`) && f.endsWith('.v8') && !f.endsWith(`.${stamp}.v8`)) rmSync(join(dir, f), { force: true });
+      if (!f.startsWith(`${bundle}.`) || !f.endsWith('.v8') || f.endsWith(`.${stamp}.v8`)) continue;
+      const other = join(dir, f);
+      if (lstatSync(other).mtimeMs < old) rmSync(other, { force: true });
     }
   } catch {
     try {

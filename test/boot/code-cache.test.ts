@@ -3,7 +3,7 @@
 // requires a CommonJS bundle through Node's loader and flushes at the end.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -60,12 +60,24 @@ describe('code cache', () => {
     expect(load().loads).toEqual(['accepted']);
   });
 
-  it("never serves an earlier build's cache, even for source of the same length, and removes those caches", () => {
+  it("never serves an earlier build's cache, even for source of the same length, and removes those a day old", () => {
+    const before = caches();
+    const dayOld = new Date(Date.now() - 25 * 3600_000);
+    for (const f of before) utimesSync(join(cacheDir, f), dayOld, dayOld);
     // same length as the first build's text: V8 itself would accept the old cache for it
     writeFileSync(bundle, `${built('0000000000000002')}exports.answer = (x) => x * 3; exports.dir = __dirname;\n`);
     expect(load()).toMatchObject({ answer: 63, loads: ['created'] });
     expect(caches()).toHaveLength(1);
     expect(load()).toMatchObject({ answer: 63, loads: ['accepted'] });
+  });
+
+  it("keeps another build's recent caches: two installs sharing a folder do not rewrite each other's", () => {
+    const other = join(lib, 'other', 'core.cjs');
+    mkdirSync(join(lib, 'other'));
+    writeFileSync(other, `${built('00000000000000aa')}exports.answer = (x) => x * 5;\n`);
+    expect(load(other).loads).toEqual(['created']);
+    expect(load().loads).toEqual(['accepted']);
+    expect(load(other).loads).toEqual(['accepted']);
   });
 
   it('leaves a bundle without a build id to Node', () => {
