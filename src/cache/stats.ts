@@ -58,22 +58,7 @@ export class CacheStats {
 
   /** History (from the log) plus this process. */
   totals(): Counts {
-    const sum = zero();
-    if (this.#file) {
-      let text = '';
-      try {
-        text = fs.readFileSync(this.#file, 'utf8');
-      } catch {
-        // No history yet.
-      }
-      for (const line of text.split('\n')) {
-        try {
-          if (line.trim()) add(sum, JSON.parse(line));
-        } catch {
-          // A torn line (a crash mid-append) is skipped; the lines after it still count.
-        }
-      }
-    }
+    const sum = this.#file ? readLog(this.#file) : zero();
     add(sum, this.#current);
     return sum;
   }
@@ -99,14 +84,7 @@ export class CacheStats {
 
   #fold(): void {
     const file = this.#file!;
-    const totals = zero();
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      try {
-        if (line.trim()) add(totals, JSON.parse(line));
-      } catch {
-        // Skip a torn line.
-      }
-    }
+    const totals = readLog(file);
     const tmp = `${file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
@@ -117,4 +95,23 @@ export class CacheStats {
     }
     fs.renameSync(tmp, file);
   }
+}
+
+/** The sum of every line of a stats log; a missing log is all zeros. */
+function readLog(file: string): Counts {
+  const sum = zero();
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return sum; // no history yet
+  }
+  for (const line of text.split('\n')) {
+    try {
+      if (line.trim()) add(sum, JSON.parse(line));
+    } catch {
+      // A torn line (a crash mid-append) is skipped; the lines after it still count.
+    }
+  }
+  return sum;
 }

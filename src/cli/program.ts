@@ -5,7 +5,8 @@
 import { Command, Option, type OutputConfiguration } from 'commander';
 import type { CommandDef } from './types.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
-export { commandWords } from './command-words.js';
+import { VERSION } from '../version.js';
+import { commandWords } from './command-words.js';
 import { flagInfo, parserFor } from './options.js';
 
 /** A command line once commander has parsed it: what execute() needs besides the definition. */
@@ -75,6 +76,19 @@ export function reachable(words: string[], defs: CommandDef[]): CommandDef[] {
     if (hits.length > 0) return hits;
   }
   return defs;
+}
+
+/**
+ * The program for the commands `argv` can reach (the CLI, and warm lists parsed as the CLI
+ * would): `onCommand` gets the command run with its parsed options; `output` receives help and
+ * errors.
+ */
+export async function programFor(argv: string[], onCommand: (def: CommandDef, parsed: Parsed) => Promise<void>, output: OutputConfiguration): Promise<Command> {
+  const { commandsFor } = await import('../commands/registry.js');
+  const words = commandWords(argv);
+  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, (def, cmd, positional) => onCommand(def, parsedFrom(def, cmd, positional)));
+  configureAll(program, output);
+  return program;
 }
 
 export function buildProgram(defs: CommandDef[], version: string, onCommand: OnCommand): Command {

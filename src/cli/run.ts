@@ -71,18 +71,12 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
 
 /** The commander program for the commands this argv can reach, printing through `io`. */
 async function buildFor(argv: string[], io: IO, onCommand: (def: CommandDef, parsed: Parsed) => Promise<void>): Promise<Command> {
-  const [{ buildProgram, reachable, commandWords, parsedFrom, configureAll }, { commandsFor }] = await Promise.all([
-    import('./program.js'),
-    import('../commands/registry.js'),
-  ]);
-  const words = commandWords(argv);
-  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, (def, cmd, positional) => onCommand(def, parsedFrom(def, cmd, positional)));
-  configureAll(program, {
+  const { programFor } = await import('./program.js');
+  return programFor(argv, onCommand, {
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
     outputError: (s, write) => write(`strata: ${s.replace(/^error: /, '').trim()} — see 'strata --help'\n`),
     getOutHelpWidth: () => io.columns ?? 100,
     getErrHelpWidth: () => io.columns ?? 100,
   });
-  return program;
 }

@@ -9,19 +9,12 @@ import type { GlobalOptions } from './globals.js';
 export type Rec = Record<string, unknown>;
 
 /** What completion offers for an argument or option value. */
-export type CompletionKind =
-  | 'file'
-  | 'dir'
-  | 'instance-id'
-  | 'volume-id'
-  | 'security-group-id'
-  | 'bucket'
-  | 's3-url'
-  | 'task-id'
-  | 'cache-key'
-  | 'suite'
-  | 'region'
-  | { values: readonly string[] };
+/** Completions answered at Tab time by `strata __complete <kind>` (src/cli/candidates.ts). */
+export const DYNAMIC_KINDS = ['instance-id', 'volume-id', 'security-group-id', 'bucket', 's3-url', 'task-id', 'cache-key', 'region'] as const;
+export type DynamicKind = (typeof DYNAMIC_KINDS)[number];
+
+/** File and folder names come from the shell, fixed words are written into the script. */
+export type CompletionKind = 'file' | 'dir' | DynamicKind | { values: readonly string[] };
 
 export interface ArgDef {
   name: string;

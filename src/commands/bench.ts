@@ -3,6 +3,7 @@
 
 import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js';
 import { join } from 'node:path';
+import { suiteEntries } from '../bench/suites/index.js';
 
 const exportOptions: OptionDef[] = [
   { flags: '--export-json <file>', summary: 'write the results document (what `bench compare` reads)', complete: 'file' },
@@ -35,7 +36,7 @@ const benchSuites: CommandDef = {
   description:
     'With no suite names, runs them all. The results document (machine, Node version, git commit, date, all samples) ' +
     'is saved under <cache dir>/bench/ and can be exported; `bench compare` judges it against a baseline.',
-  args: [{ name: 'suite', summary: 'suites to run (default: all)', variadic: true, complete: 'suite' }],
+  args: [{ name: 'suite', summary: 'suites to run (default: all)', variadic: true, complete: { values: suiteEntries.map((s) => s.name) } }],
   options: [{ flags: '--quick', summary: 'fewer samples and smaller data, for a fast check' }, ...exportOptions],
   output: 'one record per figure: suite, figure, unit, better, n, median, p95, min, max, mean, stddev, outliers, target',
   examples: [{ summary: 'measure start-up time quickly', argv: ['bench', 'startup', '--quick'] }],

@@ -2,10 +2,10 @@
 // `__complete <kind> [prefix]` answers resource ids for it from the cache only (never the AWS
 // SDK, never the network): it may answer nothing until the cache holds the data.
 
-import type { CommandDef } from '../cli/types.js';
+import { DYNAMIC_KINDS, type CommandDef } from '../cli/types.js';
 import { usageError } from '../errors.js';
 
-const KINDS = ['instance-id', 'volume-id', 'security-group-id', 'bucket', 's3-url', 'task-id', 'cache-key', 'suite', 'region'];
+const KINDS: readonly string[] = DYNAMIC_KINDS;
 
 /** completions/strata.<shell> of this package (src/commands and dist/lib are both two levels down). */
 async function readShipped(shell: string): Promise<string | undefined> {

@@ -2,7 +2,6 @@
 // Cheap to import: no Redis, no SDK; the Redis adapter loads on the first L1+L2 miss only.
 
 import type { Config } from '../config/schema.js';
-import type { Scheduler } from '../scheduler/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Rec } from '../cli/types.js';
 import type { FileOps } from '../cache/disk.js';
@@ -11,8 +10,6 @@ import { CacheEngine } from './engine.js';
 
 export interface EngineOptions {
   config: Config;
-  /** Kept for sources that schedule through the engine's owner; the engine itself never schedules. */
-  scheduler?: Scheduler;
   /** @default systemClock */
   clock?: Clock;
   /** Once-per-message warnings to stderr. */
@@ -72,6 +69,3 @@ export interface Engine {
 export function createEngine(opts: EngineOptions): Engine {
   return new CacheEngine(opts);
 }
-
-export { operationKey, canonicalJson } from './key.js';
-export { scopeGlob, compileGlob, validateGlob, GLOB_FORMS } from '../cache/glob.js';

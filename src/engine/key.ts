@@ -46,6 +46,11 @@ function segment(s: string | undefined, fallback: string): string {
   return v.replace(/[:\s*?[\]{}]/g, '_');
 }
 
+/** The keys of every cached listing of `bucket`, in any profile, region or endpoint (see operationKey). */
+export function bucketListingGlob(bucket: string): string {
+  return `aws:*:*:s3:ListObjectsV2:${segment(bucket, 'bucket')}:*`;
+}
+
 export function operationKey(op: Operation): string {
   if (op.service === 'tasks') {
     const { dir, ...rest } = op.params;

@@ -4,12 +4,13 @@
 import { createElement as h, useEffect, useState } from 'react';
 import { Box, Text, render, useApp, useInput } from 'ink';
 import { dashboardView, type DashboardView } from './dashboard-model.js';
+import { formatMs } from './stats-render.js';
 import type { LiveSnapshot } from './live.js';
 import type { UsageEvent } from './usage-log.js';
 
 import type { DashboardIo, DashboardSource } from './dashboard.js';
 
-const fmtMs = (x: number | null) => (x === null ? '–' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
+const fmtMs = (x: number | null) => formatMs(x, '–'); // an en dash on the dashboard
 const fmtPct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 
 function Row(props: { label: string; value: string }) {

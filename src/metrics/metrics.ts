@@ -46,16 +46,22 @@ const emptyCounters = (): RequestCounters => ({ total: 0, ok: 0, errors: 0, retr
 
 const TIER_ORDER: Tier[] = ['memory', 'disk', 'redis'];
 
-function hitRatioOf(cache: MetricsSnapshot['cache']): number | null {
+/** Lookups made and how many a tier answered; undefined before the first lookup. */
+export function cacheTotals(cache: MetricsSnapshot['cache']): { lookups: number; hits: number } | undefined {
   // Every lookup starts in the first tier present; a hit in any tier answers it.
   const first = TIER_ORDER.find((t) => cache[t]);
-  if (!first) return null;
+  if (!first) return undefined;
   const f = cache[first]!;
   // a --refresh lookup is one too: the first tier counts it as `refresh`, not `miss`
   const lookups = (f.hit ?? 0) + (f.miss ?? 0) + (f.stale ?? 0) + (f.refresh ?? 0);
-  if (lookups === 0) return null;
+  if (lookups === 0) return undefined;
   const hits = TIER_ORDER.reduce((s, t) => s + (cache[t]?.hit ?? 0), 0);
-  return Math.min(1, hits / lookups);
+  return { lookups, hits: Math.min(hits, lookups) };
+}
+
+function hitRatioOf(cache: MetricsSnapshot['cache']): number | null {
+  const totals = cacheTotals(cache);
+  return totals ? totals.hits / totals.lookups : null;
 }
 
 const nn = (x: number) => (Number.isNaN(x) ? null : Number(x.toFixed(3)));

@@ -2,7 +2,8 @@
 
 import type { MetricsSnapshot } from './metrics.js';
 
-const ms = (x: number | null) => (x === null ? '-' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
+/** A duration for people: two decimals under 10 ms, whole milliseconds above; `empty` for none. */
+export const formatMs = (x: number | null, empty = '-') => (x === null ? empty : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
 
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -14,7 +15,7 @@ function bytes(n: number): string {
 export function renderStats(s: MetricsSnapshot, elapsedMs: number): string {
   const r = s.requests;
   const lines = [
-    `time ${ms(elapsedMs)} · requests ${r.total} (${r.errors} errors, ${r.retries} retries, ${r.throttles} throttled) · ${bytes(r.bytes)}`,
+    `time ${formatMs(elapsedMs)} · requests ${r.total} (${r.errors} errors, ${r.retries} retries, ${r.throttles} throttled) · ${bytes(r.bytes)}`,
   ];
   const tiers = Object.entries(s.cache)
     .map(([tier, o]) => `${tier} ${o.hit ?? 0}/${(o.hit ?? 0) + (o.miss ?? 0) + (o.stale ?? 0)}`)
@@ -23,7 +24,7 @@ export function renderStats(s: MetricsSnapshot, elapsedMs: number): string {
   const ops = Object.entries(s.operations).sort((a, b) => b[1].total - a[1].total);
   const width = Math.max(0, ...ops.map(([n]) => n.length));
   for (const [name, o] of ops) {
-    lines.push(`  ${name.padEnd(width)}  ${String(o.total).padStart(5)} req  p50 ${ms(o.p50Ms)}  p95 ${ms(o.p95Ms)}  p99 ${ms(o.p99Ms)}`);
+    lines.push(`  ${name.padEnd(width)}  ${String(o.total).padStart(5)} req  p50 ${formatMs(o.p50Ms)}  p95 ${formatMs(o.p95Ms)}  p99 ${formatMs(o.p99Ms)}`);
   }
   return lines.join('\n') + '\n';
 }

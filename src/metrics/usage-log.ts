@@ -14,7 +14,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { systemClock, type Clock } from '../util/clock.js';
 import { commandChannel, type CommandEvent } from './channels.js';
 import type { EncodedHistogram } from './histogram.js';
-import type { Metrics } from './metrics.js';
+import { cacheTotals, type Metrics } from './metrics.js';
 
 export interface UsageEvent {
   /** Epoch ms at the end of the command. */
@@ -115,11 +115,8 @@ function usageEventOf(e: CommandEvent, now: number, metrics?: Metrics): UsageEve
     const s = metrics.snapshot();
     const ops = Object.entries(s.operations);
     if (ops.length) ev.operations = Object.fromEntries(ops.map(([k, o]) => [k, { n: o.total, errors: o.errors, h: o.histogram }]));
-    const first = s.cache.memory ?? s.cache.disk ?? s.cache.redis;
-    if (first && s.hitRatio !== null) {
-      const lookups = (first.hit ?? 0) + (first.miss ?? 0) + (first.stale ?? 0);
-      ev.cache = { lookups, hits: Math.round(s.hitRatio * lookups) };
-    }
+    const totals = cacheTotals(s.cache);
+    if (totals) ev.cache = totals;
   }
   return ev;
 }

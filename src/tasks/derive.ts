@@ -3,7 +3,7 @@
 // cycles, dangling dependencies) and the counts behind `tasks stats`. Only "overdue" depends on
 // the clock, so it is computed at query time instead (see stats.ts).
 
-import type { HoursByAgent, TaskProblem } from './types.js';
+import type { TaskCounts, TaskProblem } from './types.js';
 import type { TaskTable } from './table.js';
 
 /** Statuses that close a task: a closed task resolves the tasks that depend on it and is never overdue. */
@@ -17,14 +17,6 @@ export function unmetDependencies(deps: readonly string[], rowOfId: (id: string)
   });
 }
 
-export interface Counts {
-  total: number;
-  byStatus: Record<string, number>;
-  byAgent: Record<string, number>;
-  byPriority: Record<string, number>;
-  byTag: Record<string, number>;
-  hours: { estimated: number; actual: number; ratio: number | null; byAgent: Record<string, HoursByAgent> };
-}
 
 export interface Derived {
   /** Rows hidden because another file (earlier by path) has the same id. */
@@ -34,7 +26,7 @@ export interface Derived {
   blocked: number[];
   cycles: string[][];
   missing: { id: string; missing: string }[];
-  counts: Counts;
+  counts: TaskCounts;
 }
 
 export function derive(t: TaskTable, lineOfId: (path: string) => number): Derived {
@@ -114,14 +106,14 @@ function findCycles(t: TaskTable, rowOfId: Map<string, number>, visible: Uint8Ar
   return cycles.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
-function countAll(t: TaskTable, visible: Uint8Array): Counts {
+function countAll(t: TaskTable, visible: Uint8Array): TaskCounts {
   const status = t.col('status');
   const agent = t.col('agent');
   const priority = t.col('priority');
   const tags = t.col('tags');
   const est = t.col('est');
   const act = t.col('act');
-  const c: Counts = { total: 0, byStatus: {}, byAgent: {}, byPriority: {}, byTag: {}, hours: { estimated: 0, actual: 0, ratio: null, byAgent: {} } };
+  const c: TaskCounts = { total: 0, byStatus: {}, byAgent: {}, byPriority: {}, byTag: {}, hours: { estimated: 0, actual: 0, ratio: null, byAgent: {} } };
   /** Estimated and actual hours of tasks that have both: the ratio compares like with like. */
   const both: Record<string, number[]> = {};
   const all = [0, 0];

@@ -22,6 +22,7 @@ export class QueryEngine {
   readonly #order: Record<string, Map<string, number>>;
   readonly #postings = new Map<ListField, Map<string, number[]>>();
   #byDue: number[] | undefined;
+  #rowOfId: Map<string, number> | undefined;
 
   constructor(table: TaskTable, derived: Derived, rules: { statuses: string[]; priorities: string[] }) {
     this.#t = table;
@@ -33,6 +34,20 @@ export class QueryEngine {
       status: new Map(rules.statuses.map((s, i) => [s, i])),
       priority: new Map(rules.priorities.map((s, i) => [s, i])),
     };
+  }
+
+  isVisible(row: number): boolean {
+    return this.#visible[row] === 1;
+  }
+
+  /** The visible row holding `id` (ids of visible rows are unique: clashes are hidden). */
+  rowOf(id: string): number | undefined {
+    if (!this.#rowOfId) {
+      const ids = this.#t.col('id');
+      this.#rowOfId = new Map();
+      for (let i = 0; i < ids.length; i++) if (this.#visible[i]) this.#rowOfId.set(ids[i], i);
+    }
+    return this.#rowOfId.get(id);
   }
 
   isBlocked(row: number): boolean {

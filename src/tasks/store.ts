@@ -13,7 +13,7 @@ import { loadYaml, splitFrontMatter } from './front-matter.js';
 import { INDEX_VERSION, IndexReader, IndexWriter, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
 import { nodeTaskFs } from './node-fs.js';
 import { QueryEngine } from './query.js';
-import { columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
+import { byCodePoint, columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
 import { overdueIds } from './stats.js';
 import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
 import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
@@ -68,7 +68,7 @@ export class TaskStore {
   get problems(): TaskProblem[] {
     const s = this.#s;
     const file = s.fileProblems.map(({ path: p, line, reason }) => ({ path: p, line, reason }));
-    return [...file, ...s.derived.clashes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...file, ...s.derived.clashes].sort((a, b) => byCodePoint(a.path, b.path));
   }
 
   get size(): number {
@@ -240,7 +240,7 @@ export class TaskStore {
     const ids = s.table.col('id');
     return {
       ...d.counts,
-      overdue: overdueIds(s.table, d, this.#clock.now()),
+      overdue: overdueIds(s.table, (i) => s.engine.isVisible(i), this.#clock.now()),
       blocked: d.blocked.map((r) => ids[r]),
       cycles: d.cycles,
       missingDependencies: d.missing,
@@ -340,11 +340,7 @@ export class TaskStore {
   }
 
   #rowOf(id: string): number | undefined {
-    const s = this.#s;
-    const ids = s.table.col('id');
-    const hidden = new Set(s.derived.hidden);
-    for (let i = 0; i < ids.length; i++) if (ids[i] === id && !hidden.has(i)) return i;
-    return undefined;
+    return this.#s.engine.rowOf(id);
   }
 
   #abs(rel: string): string {

@@ -70,13 +70,17 @@ export interface HoursByAgent {
   ratio: number | null;
 }
 
-export interface TaskStats {
+/** The counts behind `tasks stats`, derived once per change of the folder. */
+export interface TaskCounts {
   total: number;
   byStatus: Record<string, number>;
   byAgent: Record<string, number>;
   byPriority: Record<string, number>;
   byTag: Record<string, number>;
   hours: { estimated: number; actual: number; ratio: number | null; byAgent: Record<string, HoursByAgent> };
+}
+
+export interface TaskStats extends TaskCounts {
   overdue: string[];
   blocked: string[];
   cycles: string[][];

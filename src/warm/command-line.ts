@@ -4,10 +4,9 @@
 // Only commands that read through the cache can be warmed; anything else is refused by name.
 
 import { CommanderError } from 'commander';
-import { buildProgram, commandWords, configureAll, parsedFrom, reachable, type Parsed } from '../cli/program.js';
+import { programFor, type Parsed } from '../cli/program.js';
 import type { CommandDef } from '../cli/types.js';
 import { usageError } from '../errors.js';
-import { VERSION } from '../version.js';
 
 /** Commands whose records come from cached reads: what warming can refresh. */
 const WARMABLE = ['ec2 ', 's3 buckets', 's3 ls', 's3 du', 'tasks ls', 'tasks stats'] as const;
@@ -26,14 +25,15 @@ export interface ParsedLine extends Parsed {
  * that cannot be warmed.
  */
 export async function parseCommandLine(argv: string[], where: string): Promise<ParsedLine> {
-  const { commandsFor } = await import('../commands/registry.js');
   let parsed: ParsedLine | undefined;
   let message = '';
-  const words = commandWords(argv);
-  const program = buildProgram(reachable(words, await commandsFor(words[0])), VERSION, async (def, cmd, positional) => {
-    parsed = { def, ...parsedFrom(def, cmd, positional) };
-  });
-  configureAll(program, { writeOut: () => undefined, writeErr: () => undefined, outputError: (s) => (message += s) });
+  const program = await programFor(
+    argv,
+    async (def, p) => {
+      parsed = { def, ...p };
+    },
+    { writeOut: () => undefined, writeErr: () => undefined, outputError: (s) => (message += s) },
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

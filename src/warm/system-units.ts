@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
+import { formatLine } from './line-format.js';
 import type { Schedule } from './schedule.js';
 
 /** node and the launcher of this installation, absolute: what a crontab or unit must run. */
@@ -18,10 +19,8 @@ export function strataLauncher(from = dirname(fileURLToPath(import.meta.url))): 
   }
 }
 
-const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 function warmCommand(extra: readonly string[]): string {
-  return [...strataLauncher(), 'cache', 'warm', '--quiet', '--no-progress', ...extra].map(quote).join(' ');
+  return formatLine([...strataLauncher(), 'cache', 'warm', '--quiet', '--no-progress', ...extra]);
 }
 
 /** A duration as crontab fields, when cron can say it exactly. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
 import { commandsFor, GROUP_OF } from '../../src/commands/registry.js';
-import { commandWords, reachable } from '../../src/cli/program.js';
+import { commandWords } from '../../src/cli/command-words.js';
+import { reachable } from '../../src/cli/program.js';
 
 describe('the lazy registry', () => {
   it('knows the group of every command, and each group holds exactly the commands of its first words', async () => {
@@ -11,6 +12,14 @@ describe('the lazy registry', () => {
       const defs = await commandsFor(word);
       expect(defs.filter((d) => d.name.split(' ')[0] === word).map((d) => d.name)).toEqual(COMMANDS.filter((d) => d.name.split(' ')[0] === word).map((d) => d.name));
     }
+  });
+
+  it('completes every argument and option either statically or through a kind `__complete` answers', async () => {
+    const { DYNAMIC_KINDS } = await import('../../src/cli/types.js');
+    const kinds = COMMANDS.flatMap((d) => [...(d.args ?? []), ...(d.options ?? [])].map((a) => a.complete)).filter((k) => typeof k === 'string');
+    for (const k of kinds) expect(['file', 'dir', ...DYNAMIC_KINDS]).toContain(k);
+    const bench = COMMANDS.find((d) => d.name === 'bench')!;
+    expect(bench.args?.[0].complete).toEqual({ values: ['cache', 'scheduler', 'startup', 'aws', 'tasks', 'mount', 'warm'] });
   });
 
   it('gives every command for a word it does not know (help, typos)', async () => {

@@ -87,4 +87,16 @@ describe('usage log', () => {
     expect(e.operations!['ec2:DescribeInstances'].n).toBe(1);
     expect(existsSync(join(dir, USAGE_FILE))).toBe(true);
   });
+
+  it('counts --refresh lookups as lookups, as the live hit ratio does', async () => {
+    const metrics = new Metrics(new ManualClock(0));
+    metrics.recordCache({ tier: 'memory', outcome: 'refresh', key: 'a' });
+    metrics.recordCache({ tier: 'memory', outcome: 'hit', key: 'b' });
+    const stop = subscribeUsageLog(dir, { metrics, clock: new ManualClock(7000) });
+    publishCommand({ command: 'ec2 instances', argv: ['ec2', 'instances', '--refresh'], ms: 5, exitCode: 0 });
+    stop();
+    const events = await readUsage(dir);
+    expect(events.find((e) => e.t === 7000)).toMatchObject({ cache: { lookups: 2, hits: 1 } });
+    expect(metrics.snapshot().hitRatio).toBe(0.5);
+  });
 });

@@ -4,7 +4,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsRuntime } from '../runtime.js';
 import { laneOf } from '../runtime.js';
-import type { Scheduler, ScheduleOptions } from '../../scheduler/types.js';
+import type { ScheduleOptions } from '../../scheduler/types.js';
 import { s3Client } from '../clients.js';
 import type { ByteLimiter } from './bandwidth.js';
 import type { Progress } from './progress.js';
@@ -18,8 +18,6 @@ export interface TransferEnv {
 
 export interface S3Wire {
   client: S3Client;
-  scheduler: Scheduler;
-  lane: string;
   /** Runs one request (or one request and its body) in the S3 lane, cancelled by the run's signal. */
   run<T>(job: (signal: AbortSignal) => Promise<T>, opts?: ScheduleOptions): Promise<T>;
 }
@@ -30,8 +28,6 @@ export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
   const lane = laneOf('s3', region);
   return {
     client,
-    scheduler,
-    lane,
     run: (job, opts) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts }),
   };
 }

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { median } from '../stats.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
 import type { AwsRuntime } from '../../aws/runtime.js';
 import type { Executor } from '../executor.js';
@@ -36,7 +37,6 @@ function rssSampler() {
   return { stop: () => (clearInterval(t), (Math.max(peak, process.memoryUsage().rss) - base) / MiB) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The built CLI next to the working directory, or undefined (CLI figures are then skipped). */
 function cliPath(): string | undefined {

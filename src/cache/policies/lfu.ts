@@ -1,7 +1,7 @@
 // LFU in O(1): entries grouped in buckets by use count; the least-used bucket gives up its
 // oldest entry (a Set keeps insertion order, so ties break least-recently-promoted first).
 
-import type { BoundedCache, Bounds } from './types.js';
+import { mustEvict, type BoundedCache, type Bounds } from './types.js';
 
 interface Entry<V> {
   value: V;
@@ -40,7 +40,7 @@ export class LfuCache<V> implements BoundedCache<V> {
       this.#remove(key, existing);
     }
     if (bytes > this.#bounds.maxBytes) return false;
-    while (this.#map.size > 0 && (this.#map.size >= this.#bounds.maxEntries || this.#bytes + bytes > this.#bounds.maxBytes)) {
+    while (mustEvict(this.#bounds, this.#map.size, this.#bytes, bytes)) {
       this.#evictOne();
     }
     const freq = existing ? existing.freq + 1 : 1;

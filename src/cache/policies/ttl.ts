@@ -2,7 +2,7 @@
 // expiry leaves first (a min-heap on expiresAt with lazy deletion: replaced or deleted entries
 // leave stale heap items that are skipped on pop and swept when the heap doubles).
 
-import type { BoundedCache, Bounds } from './types.js';
+import { mustEvict, type BoundedCache, type Bounds } from './types.js';
 
 interface Entry<V> {
   value: V;
@@ -36,7 +36,7 @@ export class TtlCache<V> implements BoundedCache<V> {
   set(key: string, value: V, bytes: number, expiresAt = Number.MAX_SAFE_INTEGER): boolean {
     this.delete(key);
     if (bytes > this.#bounds.maxBytes) return false;
-    while (this.#map.size > 0 && (this.#map.size >= this.#bounds.maxEntries || this.#bytes + bytes > this.#bounds.maxBytes)) {
+    while (mustEvict(this.#bounds, this.#map.size, this.#bytes, bytes)) {
       this.#evictOne();
     }
     const seq = ++this.#seq;

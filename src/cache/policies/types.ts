@@ -21,3 +21,8 @@ export interface BoundedCache<V> {
   readonly size: number;
   readonly bytes: number;
 }
+
+/** Whether one more entry of `adding` bytes must wait for an eviction (the admission rule every policy shares). */
+export function mustEvict(bounds: Bounds, entries: number, bytes: number, adding: number): boolean {
+  return entries > 0 && (entries >= bounds.maxEntries || bytes + adding > bounds.maxBytes);
+}
