@@ -93,8 +93,12 @@ export class DiskStore {
     return name.length > 250 ? undefined : path.join(this.dir, name);
   }
 
-  /** The entry under `key`, verified; undefined when absent, torn or corrupt. */
-  read(key: string): DiskEntry | undefined {
+  /**
+   * The entry under `key`, verified; undefined when absent, torn or corrupt. With `accept`, an
+   * entry it rejects by age is not read at all: the file's mtime is its createdAt (set at commit),
+   * so a stale entry costs an fstat, not a read and a sha1 pass over it.
+   */
+  read(key: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
     const file = this.fileOf(key);
     if (!file) return undefined;
     let fd: number;
@@ -106,6 +110,7 @@ export class DiskStore {
     let keepOpen = false;
     try {
       const st = this.#fs.fstatSync(fd);
+      if (accept && !accept(st.mtimeMs)) return undefined;
       const entry = st.size <= WHOLE_READ_BYTES ? this.#readWhole(fd, st.size) : this.#readStreamed(fd, st.size);
       if (!entry || entry.key !== key) return undefined;
       const now = this.#opts.now();

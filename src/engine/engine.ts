@@ -255,7 +255,7 @@ export class CacheEngine implements Engine {
     this.#count('memory', missed, key);
     if (this.#disk) {
       const t0 = this.#clock.monotonic();
-      const d = this.#disk.read(key);
+      const d = this.#disk.read(key, acceptable);
       if (d && acceptable(d.createdAt)) {
         this.#count('disk', 'hit', key, d.bytes, this.#clock.monotonic() - t0);
         return this.#fromDisk(key, d);
@@ -337,7 +337,7 @@ export class CacheEngine implements Engine {
   }
 
   #readAcceptable(key: string, acceptable: Acceptable): Iterable<string> | undefined {
-    const d = this.#disk?.read(key);
+    const d = this.#disk?.read(key, acceptable);
     if (d && acceptable(d.createdAt)) {
       this.#count('disk', 'hit', key, d.bytes);
       return this.#fromDisk(key, d);
@@ -426,7 +426,7 @@ export class CacheEngine implements Engine {
     let found: { tier: TierName; createdAt: number; chunks: Iterable<string> } | undefined;
     const m = this.#memory.get(key);
     if (m && usable(m.createdAt)) found = { tier: 'memory', createdAt: m.createdAt, chunks: m.chunks };
-    const d = found ? undefined : this.#disk?.read(key);
+    const d = found ? undefined : this.#disk?.read(key, usable);
     if (d && usable(d.createdAt)) found = { tier: 'disk', createdAt: d.createdAt, chunks: d.chunks() };
     else d?.close();
     if (!found && this.#redis?.available) {

@@ -79,6 +79,17 @@ describe('disk tier entries', () => {
     expect(s.read('k')).toBeUndefined();
   });
 
+  it('does not read an entry its caller rejects by age, and still serves one it accepts', () => {
+    let reads = 0;
+    const { s } = store({ fs: { ...fs, readSync: ((...args: Parameters<typeof fs.readSync>) => (reads++, fs.readSync(...args))) as typeof fs.readSync } as typeof fs });
+    write(s, 'old', ['[{"i":1}]'], 1_000_000);
+    expect(s.read('old', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
+    expect(reads).toBe(0);
+    const e = s.read('old', (createdAt) => createdAt === 1_000_000)!;
+    expect([...e.chunks()]).toEqual(['[{"i":1}]']);
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('stores pages under 4 KB as they are and larger ones compressed, and reads both back', () => {
     const { s } = store();
     const small = JSON.stringify([{ id: 'i-small', state: 'running' }]);
