@@ -11,7 +11,7 @@ import { createServices } from './services.js';
 import { Sink } from '../output/sink.js';
 import { loadRenderer, renderText } from '../output/renderers.js';
 import { publishCommand, type CommandEvent } from '../metrics/channels.js';
-import { Metrics } from '../metrics/metrics.js';
+import { Metrics, type MetricsSnapshot } from '../metrics/metrics.js';
 import { subscribeUsageLog } from '../metrics/usage-log.js';
 import { systemClock } from '../util/clock.js';
 
@@ -73,19 +73,19 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
   } finally {
     await services.close();
     const ms = monotonicMs() - started;
-    publishCommand({ command: def.name, argv, ms, exitCode, answeredBy: answeredBy(metrics) });
+    const seen = metrics.snapshot();
+    publishCommand({ command: def.name, argv, ms, exitCode, answeredBy: answeredBy(seen) });
     for (const stop of unsubscribe) stop();
     if (globals.stats) {
       const { renderStats } = await import('../metrics/stats-render.js');
-      io.stderr.write(renderStats(metrics.snapshot(), ms));
+      io.stderr.write(renderStats(seen, ms));
     }
   }
 }
 
 /** Which tier answered this run's reads: upstream when any request went out. */
-function answeredBy(metrics: Metrics): CommandEvent['answeredBy'] {
-  const s = metrics.snapshot();
-  const upstream = Object.values(s.operations).some((o) => o.total > 0);
+function answeredBy(s: MetricsSnapshot): CommandEvent['answeredBy'] {
+  const upstream = s.requests.total > 0;
   const tiers = (['memory', 'disk', 'redis'] as const).filter((t) => (s.cache[t]?.hit ?? 0) > 0);
   if (upstream) return tiers.length ? 'mixed' : 'upstream';
   return tiers.length === 1 ? tiers[0] : tiers.length > 1 ? 'mixed' : undefined;
