@@ -1,9 +1,10 @@
 // The global options of CLI.md as data: the program, completions and docs read this list.
 
+import { OUTPUT_FORMATS } from './globals.js';
 import type { OptionDef } from './types.js';
 
 export const GLOBAL_OPTIONS: OptionDef[] = [
-  { flags: '-o, --output <format>', summary: 'table (default on a TTY), json (default when piped), ndjson, yaml, csv', choices: ['table', 'json', 'ndjson', 'yaml', 'csv'] },
+  { flags: '-o, --output <format>', summary: 'table (default on a TTY), json (default when piped), ndjson, yaml, csv', choices: OUTPUT_FORMATS },
   { flags: '--profile <name>', summary: 'AWS profile (default: $AWS_PROFILE, else "default")' },
   { flags: '--region <name>', summary: 'AWS region, or "all" to fan out over the enabled regions', complete: 'region' },
   { flags: '--endpoint-url <url>', summary: 'S3/EC2-compatible endpoint (LocalStack, MinIO, s3rver)' },

@@ -5,10 +5,10 @@ import { usageError } from '../errors.js';
 import { parseDuration, parseSize } from '../util/units.js';
 
 /** The long name of a flag (`-s, --status <s>` → `status`), and whether it takes a value. */
-export function flagInfo(flags: string): { long: string; short?: string; takesValue: boolean; negate: boolean } {
+export function flagInfo(flags: string): { long: string; short?: string; takesValue: boolean } {
   const long = /--([\w-]+)/.exec(flags)?.[1] ?? '';
   const short = /(?:^|\s)-(\w)\b/.exec(flags)?.[1];
-  return { long, short, takesValue: /[<[]/.test(flags), negate: long.startsWith('no-') };
+  return { long, short, takesValue: /[<[]/.test(flags) };
 }
 
 export function parserFor(def: OptionDef): ((value: string, previous: unknown) => unknown) | undefined {
@@ -27,10 +27,7 @@ export function parserFor(def: OptionDef): ((value: string, previous: unknown) =
       case 'list':
         return value.split(',').map((s) => s.trim()).filter(Boolean);
       default:
-        if (def.choices && !def.choices.includes(value)) {
-          throw usageError('BAD_OPTION', `${name} must be one of ${def.choices.join(', ')}, got '${value}'`, `e.g. ${name} ${def.choices[0]}`);
-        }
-        return value;
+        return value; // `choices` are checked by commander (program.ts)
     }
   };
   if (!flagInfo(def.flags).takesValue) return undefined;

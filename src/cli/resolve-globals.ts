@@ -2,14 +2,12 @@
 
 import type { Config } from '../config/schema.js';
 import { usageError } from '../errors.js';
-import { type GlobalOptions, OUTPUT_FORMATS, type OutputFormat } from './globals.js';
+import type { GlobalOptions, OutputFormat } from './globals.js';
 import type { IO } from './types.js';
 
 export function resolveGlobals(raw: Record<string, any>, config: Config, io: IO): GlobalOptions {
+  // -o is checked by commander, config.output and $STRATA_OUTPUT by the config loader
   const output = (raw.output ?? config.output ?? (io.stdoutIsTTY ? 'table' : 'json')) as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(output)) {
-    throw usageError('BAD_OUTPUT', `unknown output format '${output}'`, `use one of ${OUTPUT_FORMATS.join(', ')}`);
-  }
   for (const key of ['pageSize', 'maxItems', 'concurrency'] as const) {
     const v = raw[key];
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { OUTPUT_FORMATS } from '../cli/globals.js';
 import { usageError } from '../errors.js';
 import { parseDurationOrNull, parseSizeOrNull } from '../util/units.js';
 import { type Config, defaultConfig } from './schema.js';
@@ -46,7 +47,7 @@ function validators(file: string) {
 function schema(file: string): Record<string, Check> {
   const v = validators(file);
   return {
-    output: v.oneOf(['table', 'json', 'ndjson', 'yaml', 'csv']),
+    output: v.oneOf([...OUTPUT_FORMATS]),
     profile: v.str,
     region: v.str,
     endpointUrl: v.str,

@@ -1,6 +1,8 @@
 // The configuration: one typed object, defaults here, validated where it enters
 // (src/config/load.ts) with messages that name the key and the expected form.
 
+import type { OutputFormat } from '../cli/globals.js';
+
 export interface TtlRule {
   /** Glob on the cache key, e.g. `aws:*:*:ec2:DescribeRegions:*`. */
   match: string;
@@ -11,7 +13,7 @@ export interface TtlRule {
 export type EvictionPolicy = 'sieve' | 'lru' | 'lfu' | 'ttl';
 
 export interface Config {
-  output?: 'table' | 'json' | 'ndjson' | 'yaml' | 'csv';
+  output?: OutputFormat;
   profile?: string;
   region?: string;
   endpointUrl?: string;
