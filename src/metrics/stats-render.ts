@@ -1,21 +1,17 @@
 // The `--stats` summary: a few aligned lines for stderr at the end of a command.
 
 import type { MetricsSnapshot } from './metrics.js';
+import { formatBytes } from '../util/units.js';
 
 /** A duration for people: two decimals under 10 ms, whole milliseconds above; `empty` for none. */
 export const formatMs = (x: number | null, empty = '-') => (x === null ? empty : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
 
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
-  return `${i ? n.toFixed(1) : n} ${units[i]}`;
-}
+
 
 export function renderStats(s: MetricsSnapshot, elapsedMs: number): string {
   const r = s.requests;
   const lines = [
-    `time ${formatMs(elapsedMs)} · requests ${r.total} (${r.errors} errors, ${r.retries} retries, ${r.throttles} throttled) · ${bytes(r.bytes)}`,
+    `time ${formatMs(elapsedMs)} · requests ${r.total} (${r.errors} errors, ${r.retries} retries, ${r.throttles} throttled) · ${formatBytes(r.bytes)}`,
   ];
   const tiers = Object.entries(s.cache)
     .map(([tier, o]) => `${tier} ${o.hit ?? 0}/${(o.hit ?? 0) + (o.miss ?? 0) + (o.stale ?? 0)}`)

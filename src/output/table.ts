@@ -7,27 +7,17 @@
 
 import type { Rec } from '../cli/types.js';
 import type { Renderer } from './renderers.js';
+import { formatBytes } from '../util/units.js';
 
 const MIN_SHRUNK = 16;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const SIZE_FIELD = /(^|[a-z])(Size|Bytes)$|^(size|bytes)$/;
 
-export function humanBytes(n: number): string {
-  if (!Number.isFinite(n) || Math.abs(n) < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1024;
-    i++;
-  } while (Math.abs(v) >= 1024 && i < units.length - 1);
-  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
 
 function summarise(column: string, value: unknown): { text: string; right: boolean } {
   if (value === null || value === undefined) return { text: '', right: false };
   if (typeof value === 'number') {
-    return { text: SIZE_FIELD.test(column) ? humanBytes(value) : String(value), right: true };
+    return { text: SIZE_FIELD.test(column) ? formatBytes(value) : String(value), right: true };
   }
   if (typeof value === 'boolean') return { text: String(value), right: false };
   if (typeof value === 'string') {

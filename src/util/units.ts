@@ -37,3 +37,16 @@ export function parseSize(text: string, what = 'size'): number {
   if (n === null) throw usageError('BAD_SIZE', `invalid ${what} '${text}'`, 'use a number and a unit: 512, 10kb, 5MiB, 2GB');
   return n;
 }
+
+/** Bytes for people: whole bytes under 1 KiB, then KiB… PiB with one decimal (none from 100 up). */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || Math.abs(n) < 1024) return `${Number.isFinite(n) ? Math.round(n) : n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = -1;
+  do {
+    v /= 1024;
+    i++;
+  } while (Math.abs(v) >= 1024 && i < units.length - 1);
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}

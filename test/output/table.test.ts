@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { humanBytes, layoutTable } from '../../src/output/table.js';
+import { layoutTable } from '../../src/output/table.js';
+import { formatBytes as humanBytes } from '../../src/util/units.js';
 
 describe('table layout', () => {
   it('summarises nested values, right-aligns numbers and formats sizes and dates', () => {

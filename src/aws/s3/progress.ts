@@ -2,6 +2,7 @@
 // --recursive its total grows as the work is discovered. Off (a no-op) unless --progress.
 
 import type { Writable } from 'node:stream';
+import { formatBytes } from '../../util/units.js';
 
 export interface Progress {
   /** More bytes to transfer (a file found, a size learnt). */
@@ -12,17 +13,6 @@ export interface Progress {
 }
 
 export const noProgress: Progress = { grow: () => undefined, advance: () => undefined, stop: () => undefined };
-
-function human(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
 
 export async function createProgress(enabled: boolean, stream: Writable, label: string): Promise<Progress> {
   if (!enabled) return noProgress;
@@ -42,7 +32,7 @@ export async function createProgress(enabled: boolean, stream: Writable, label: 
   );
   const payload = () => {
     const secs = Math.max(0.001, (performance.now() - started) / 1000);
-    return { doneH: human(done), totalH: human(total), rateH: human(done / secs) };
+    return { doneH: formatBytes(done), totalH: formatBytes(total), rateH: formatBytes(done / secs) };
   };
   bar.start(0, 0, payload());
   return {
