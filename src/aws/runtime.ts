@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { CommandContext, Rec } from '../cli/types.js';
 import type { CacheMode, Operation } from '../engine/types.js';
 import type { Priority, Scheduler } from '../scheduler/types.js';
-import type { AwsScope } from './clients.js';
+import { closeClients, type AwsScope } from './clients.js';
 
 /** The part of the engine AWS code uses (src/engine/index.ts implements it). */
 export interface StreamEngine {
@@ -41,6 +41,8 @@ export function runtimeFrom(ctx: CommandContext): AwsRuntime {
   // Every request queued or in flight listens to the run's signal (one listener per scheduler
   // job): with --concurrency above 10 Node would warn of a listener leak on stderr.
   setMaxListeners(0, ctx.signal);
+  // the pooled SDK clients (and their sockets) end with the run
+  ctx.services.onClose(closeClients);
   return {
     // the globals already hold flags > environment > config (src/cli/resolve-globals.ts)
     scope: { profile: g.profile, region: g.region ?? '', endpoint: g.endpointUrl },

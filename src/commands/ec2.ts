@@ -41,14 +41,12 @@ const EXAMPLES: Record<string, CommandDef['examples']> = {
 };
 
 async function* runDescribe(ctx: CommandContext, resource: (typeof RESOURCES)[number][0]): AsyncGenerator<Rec> {
-  const [{ runtimeFrom }, { describe }, { parseFilters }, { enrichInstances, parseEnrichments }, { closeClients }] = await Promise.all([
+  const [{ runtimeFrom }, { describe }, { parseFilters }, { enrichInstances, parseEnrichments }] = await Promise.all([
     import('../aws/runtime.js'),
     import('../aws/ec2.js'),
     import('../aws/filters.js'),
     import('../aws/enrich.js'),
-    import('../aws/clients.js'),
   ]);
-  ctx.services.onClose(closeClients);
   const rt = runtimeFrom(ctx);
   const g = ctx.globals;
   const withs = resource === 'instances' ? parseEnrichments(ctx.opts.with) : [];

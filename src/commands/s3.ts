@@ -8,8 +8,7 @@ import { isS3Url } from '../aws/s3/url.js';
 const BANDWIDTH: OptionDef = { flags: '--max-bandwidth <rate>', summary: 'cap transfer speed in bytes per second, e.g. 50MB (or 50MB/s)' };
 
 async function runtime(ctx: CommandContext) {
-  const [{ runtimeFrom }, { closeClients }] = await Promise.all([import('../aws/runtime.js'), import('../aws/clients.js')]);
-  ctx.services.onClose(closeClients);
+  const { runtimeFrom } = await import('../aws/runtime.js');
   return runtimeFrom(ctx);
 }
 
