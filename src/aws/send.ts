@@ -28,6 +28,6 @@ export async function send(rt: AwsRuntime, service: 'ec2' | 's3', region: string
   return scheduler.schedule(
     laneOf(service, region),
     (jobSignal) => client.send(new Cmd(input), { abortSignal: jobSignal }) as Promise<Record<string, unknown>>,
-    { priority: rt.priority ?? 'interactive', signal: signal ?? rt.signal },
+    { priority: rt.priority ?? 'interactive', signal: signal ?? rt.signal, operation: `${service}:${operation}` },
   );
 }

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { mockClient } from 'aws-sdk-client-mock';
+import { requestChannel } from '../../src/metrics/channels.js';
 import { DescribeInstancesCommand, DescribeRegionsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { defaultConfig } from '../../src/config/schema.js';
@@ -76,6 +78,19 @@ describe('ec2 describe', () => {
     expect(recs.length).toBe(7);
     expect(recs[0]).toMatchObject({ Name: 'web-0', InstanceId: 'i-0000', Tags: { Name: 'web-0', env: 'prod' }, Region: 'eu-west-1', LaunchTime: '2024-01-02T03:04:05.000Z', ReservationId: 'r-0', OwnerId: '123' });
     expect(ec2.commandCalls(DescribeInstancesCommand).length).toBe(3);
+  });
+
+  it('publishes each request under its operation name (what perf report and --stats group by)', async () => {
+    pagedInstances(4, 2);
+    const seen: string[] = [];
+    const onRequest = (m: unknown) => seen.push((m as { operation: string }).operation);
+    diagnostics_channel.subscribe(requestChannel.name, onRequest);
+    try {
+      await collect(describeEc2(rt, 'instances'));
+    } finally {
+      diagnostics_channel.unsubscribe(requestChannel.name, onRequest);
+    }
+    expect(seen).toEqual(['ec2:DescribeInstances', 'ec2:DescribeInstances']);
   });
 
   it('answers a second identical read from the cache without calling EC2', async () => {
