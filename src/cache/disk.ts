@@ -71,6 +71,8 @@ export class DiskStore {
   readonly dir: string;
   readonly #opts: DiskOptions;
   readonly #fs: FileOps;
+  /** `dir` and a separator: a hit joins a file name to it without path.join's normalising. */
+  readonly #dirSlash: string;
   #writtenSinceSweep = 0;
   #sweepChecked = false;
 
@@ -78,6 +80,7 @@ export class DiskStore {
     this.#opts = opts;
     this.#fs = opts.fs ?? nodeFs;
     this.dir = path.join(opts.dir, 'l2');
+    this.#dirSlash = this.dir + path.sep;
   }
 
   /** Creates the directory (0700) and checks that it is writable; throws the fs error if not. */
@@ -90,7 +93,7 @@ export class DiskStore {
 
   fileOf(key: string): string | undefined {
     const name = encodeURIComponent(key) + EXT;
-    return name.length > 250 ? undefined : path.join(this.dir, name);
+    return name.length > 250 ? undefined : this.#dirSlash + name;
   }
 
   /**

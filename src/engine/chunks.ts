@@ -3,9 +3,14 @@
 // consumer parses its own copy, so records from a miss and from a hit are identical (plain
 // JSON: a Date arrives as its ISO string either way) and no consumer sees another's edits.
 
-/** A chunk is closed at this many records, or bytes of JSON, whichever comes first. */
+/**
+ * A chunk holds at most this many records and, unless one record is larger, this many characters
+ * of JSON: under V8's large-object size (128 KiB), so a chunk's text and its decompressed bytes
+ * are young-generation garbage. Measured on a 200 KB L2 hit: one 200 KB frame has a parse p99 of
+ * 3.1–3.9 ms (old-generation collections), 96 KB frames 1.5–1.9 ms, at 12× compression instead of 15×.
+ */
 const CHUNK_RECORDS = 1000;
-const CHUNK_BYTES = 256 * 1024;
+export const CHUNK_CHARS = 96 * 1024;
 
 export interface Chunk {
   text: string;
@@ -33,10 +38,11 @@ export async function* chunkRecords(source: AsyncIterable<unknown>): AsyncGenera
       const r = await pending;
       if (r.done) break;
       const text = JSON.stringify(r.value);
+      if (parts.length > 0 && bytes + text.length + 1 > CHUNK_CHARS) yield close();
       parts.push(text);
       bytes += text.length + 1;
       pending = quiet(it.next());
-      if (parts.length >= CHUNK_RECORDS || bytes >= CHUNK_BYTES) yield close();
+      if (parts.length >= CHUNK_RECORDS || bytes >= CHUNK_CHARS) yield close();
     }
     if (parts.length > 0) yield close();
   } finally {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { CHUNK_CHARS, chunkRecords } from '../../src/engine/chunks.js';
+
+async function* records(values: unknown[]) {
+  for (const v of values) yield v;
+}
+
+async function chunksOf(values: unknown[]) {
+  const out: { text: string; records: number }[] = [];
+  for await (const c of chunkRecords(records(values))) out.push(c);
+  return out;
+}
+
+describe('chunkRecords', () => {
+  it('keeps each chunk within CHUNK_CHARS, closing it before the record that would cross', async () => {
+    const record = { pad: 'x'.repeat(10_000) };
+    const values = Array.from({ length: 30 }, (_, i) => ({ ...record, i }));
+    const chunks = await chunksOf(values);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(CHUNK_CHARS);
+    expect(chunks.flatMap((c) => JSON.parse(c.text))).toEqual(values);
+    expect(chunks.reduce((n, c) => n + c.records, 0)).toBe(30);
+  });
+
+  it('gives a record larger than CHUNK_CHARS a chunk of its own', async () => {
+    const big = { pad: 'y'.repeat(CHUNK_CHARS + 10) };
+    const chunks = await chunksOf([{ a: 1 }, big, { b: 2 }]);
+    expect(chunks.map((c) => JSON.parse(c.text))).toEqual([[{ a: 1 }], [big], [{ b: 2 }]]);
+  });
+
+  it('closes a chunk at 1,000 records', async () => {
+    const chunks = await chunksOf(Array.from({ length: 2500 }, (_, i) => i));
+    expect(chunks.map((c) => c.records)).toEqual([1000, 1000, 500]);
+  });
+});
