@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Logger } from '@smithy/types';
 import { usageError } from '../errors.js';
+import { fastListObjectsPlugin } from './s3/fast-list.js';
 
 export interface AwsScope {
   profile: string;
@@ -93,7 +94,9 @@ export async function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S
   requireRegion(scope);
   return pooled('s3', scope, async () => {
     const [{ S3Client }, config] = await Promise.all([import('@aws-sdk/client-s3'), commonConfig(scope, opts)]);
-    return new S3Client({ ...config, forcePathStyle: Boolean(scope.endpoint) });
+    const client = new S3Client({ ...config, forcePathStyle: Boolean(scope.endpoint) });
+    client.middlewareStack.use(fastListObjectsPlugin);
+    return client;
   });
 }
 
