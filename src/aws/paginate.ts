@@ -61,14 +61,14 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' });
 }
 
-/** Items of every page (expanded into records when `expand` is given), in order, page by page. */
-export async function* paginate<T = Record<string, unknown>>(
+/** Items of every page (expanded into records when `expand` is given), in order, one array per page. */
+export async function* paginatePages<T = Record<string, unknown>>(
   spec: PageSpec,
   send: PageSender,
   input: Record<string, unknown>,
   opts: PaginateOptions = {},
   expand: Expand<T> = (item) => [item as T],
-): AsyncGenerator<T> {
+): AsyncGenerator<T[]> {
   const resume = opts.startingToken ? decodeToken(opts.startingToken) : { t: null, s: 0 };
   let token: string | null = resume.t;
   let skip = resume.s;
@@ -83,13 +83,12 @@ export async function* paginate<T = Record<string, unknown>>(
     const items = spec.resultKeys.flatMap((k) => (Array.isArray(page[k]) ? (page[k] as Record<string, unknown>[]) : [])).flatMap(expand);
     const next = page[spec.outputToken];
     const nextToken = typeof next === 'string' && next.length > 0 ? next : null;
-    for (let i = skip; i < items.length; i++) {
-      if (left === 0) {
-        opts.onNextToken?.(encodeToken({ t: token, s: i }));
-        return;
-      }
-      left--;
-      yield items[i];
+    const end = Math.min(items.length, skip + left);
+    if (end > skip) yield skip === 0 && end === items.length ? items : items.slice(skip, end);
+    left -= Math.max(0, end - skip);
+    if (end < items.length) {
+      opts.onNextToken?.(encodeToken({ t: token, s: end }));
+      return;
     }
     skip = 0;
     if (!nextToken || opts.paginate === false) return;
@@ -104,4 +103,15 @@ export async function* paginate<T = Record<string, unknown>>(
     // the event loop that pull would send the next request before this page reached the consumer.
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** The items of `paginatePages`, one at a time. */
+export async function* paginate<T = Record<string, unknown>>(
+  spec: PageSpec,
+  send: PageSender,
+  input: Record<string, unknown>,
+  opts: PaginateOptions = {},
+  expand: Expand<T> = (item) => [item as T],
+): AsyncGenerator<T> {
+  for await (const page of paginatePages(spec, send, input, opts, expand)) yield* page;
 }

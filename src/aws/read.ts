@@ -8,7 +8,8 @@ import type { Rec } from '../cli/types.js';
 import type { Operation } from '../engine/types.js';
 import type { AwsRuntime } from './runtime.js';
 import type { CatalogueEntry } from './catalogue.js';
-import { paginate } from './paginate.js';
+import { paginatePages } from './paginate.js';
+import { paged, type Paged } from '../engine/chunks.js';
 import { send } from './send.js';
 import { awsError } from './errors.js';
 
@@ -53,12 +54,16 @@ function clampPageSize(entry: CatalogueEntry, api: Record<string, unknown>, size
 }
 
 /** The fetch behind an operation: paginated SDK calls through the scheduler, normalised records. */
-export async function* fetchOperation(rt: AwsRuntime, entry: CatalogueEntry, op: Operation, pageSize: number | undefined, signal: AbortSignal): AsyncGenerator<Rec> {
+export function fetchOperation(rt: AwsRuntime, entry: CatalogueEntry, op: Operation, pageSize: number | undefined, signal: AbortSignal): Paged<Rec> {
+  return paged(() => fetchPages(rt, entry, op, pageSize, signal));
+}
+
+async function* fetchPages(rt: AwsRuntime, entry: CatalogueEntry, op: Operation, pageSize: number | undefined, signal: AbortSignal): AsyncGenerator<Rec[]> {
   const { StartingToken, MaxItems, NoPaginate, FirstPageSize, ...api } = op.params as Record<string, any>;
   const region = op.scope.region;
   let nextToken: string | undefined;
   try {
-    yield* paginate(
+    yield* paginatePages(
       entry.page,
       (input, s) => send(rt, entry.service, region, entry.operation, input, s),
       api,
@@ -75,7 +80,7 @@ export async function* fetchOperation(rt: AwsRuntime, entry: CatalogueEntry, op:
   } catch (err) {
     throw awsError(err, `${entry.service} ${entry.operation} in ${region}`);
   }
-  if (nextToken) yield { [NEXT_TOKEN_FIELD]: nextToken };
+  if (nextToken) yield [{ [NEXT_TOKEN_FIELD]: nextToken }];
 }
 
 export async function* read(rt: AwsRuntime, req: ReadRequest): AsyncGenerator<Rec> {
