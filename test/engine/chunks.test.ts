@@ -37,7 +37,7 @@ describe('chunkRecords', () => {
 describe('paged sources', () => {
   it('are chunked a page at a time: a chunk ends at each page end, large pages split by size', async () => {
     const big = Array.from({ length: 30 }, (_, i) => ({ pad: 'x'.repeat(10_000), i }));
-    const pages = [[{ a: 1 }, { a: 2 }], [{ a: 3 }], big];
+    const pages: unknown[][] = [[{ a: 1 }, { a: 2 }], [{ a: 3 }], big];
     const out: { text: string; records: number }[] = [];
     for await (const c of chunkRecords(paged(async function* () { yield* pages; }))) out.push(c);
     expect(out.slice(0, 2).map((c) => JSON.parse(c.text))).toEqual([[{ a: 1 }, { a: 2 }], [{ a: 3 }]]);
