@@ -36,8 +36,7 @@ function u32(n: number): Buffer {
 }
 
 /** Brotli quality 1, text mode, sized by the input: the codec of every compressed frame. */
-export function compress(text: string): Buffer {
-  const input = Buffer.from(text);
+export function compressBytes(input: Buffer): Buffer {
   return zlib.brotliCompressSync(input, {
     params: {
       [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
@@ -45,6 +44,11 @@ export function compress(text: string): Buffer {
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length,
     },
   });
+}
+
+/** A chunk's text, compressed: UTF-8 bytes, then `compressBytes`. */
+export function compress(text: string): Buffer {
+  return compressBytes(Buffer.from(text));
 }
 
 /** One stored page: its body and whether that is brotli or the JSON text itself. */
