@@ -72,7 +72,7 @@ export async function* paginatePages<T = Record<string, unknown>>(
   const resume = opts.startingToken ? decodeToken(opts.startingToken) : { t: null, s: 0 };
   let token: string | null = resume.t;
   let skip = resume.s;
-  let left = opts.maxItems ?? Infinity;
+  let left = opts.maxItems !== undefined && opts.maxItems >= 0 ? opts.maxItems : Infinity;
   const seen = new Set<string>();
   for (;;) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
@@ -99,8 +99,9 @@ export async function* paginatePages<T = Record<string, unknown>>(
     if (seen.has(nextToken)) return;
     seen.add(nextToken);
     token = nextToken;
-    // The engine's chunker pulls one item ahead to find where a page ends; without this turn of
-    // the event loop that pull would send the next request before this page reached the consumer.
+    // A consumer iterating item by item (paginate, or a record-by-record chunker, which pulls one
+    // item ahead to find where a page ends) would otherwise send the next request before this
+    // page reached its own consumer.
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -55,6 +55,12 @@ describe('paginate', () => {
     await chunks.return(undefined);
   });
 
+  it('reads a maxItems that is not a count (negative, NaN) as no limit, as the item loop did', async () => {
+    for (const maxItems of [-1, Number.NaN]) {
+      expect((await collect(paginate(spec, source(10).send, {}, { maxItems }))).length).toBe(10);
+    }
+  });
+
   it('stops when the service repeats a token', async () => {
     let calls = 0;
     const send = async () => ({ Items: [{ id: calls++ }], NextToken: 'same' });

@@ -11,7 +11,7 @@ describe('parseListObjectsV2', () => {
     const page = parseListObjectsV2(
       doc(
         '<Name>b</Name><Prefix></Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>t+/=</NextContinuationToken>' +
-          '<Contents><Key>a &amp; b &lt;c&gt; &#x41;&#66;&#x1F600;</Key><LastModified>2024-01-02T03:04:05.678Z</LastModified><ETag>&quot;e1&quot;</ETag><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumAlgorithm>SHA256</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType><Size>12</Size><Owner><ID>o</ID><DisplayName>me</DisplayName></Owner><StorageClass>GLACIER</StorageClass><RestoreStatus><IsRestoreInProgress>false</IsRestoreInProgress><RestoreExpiryDate>2024-02-01T00:00:00Z</RestoreExpiryDate></RestoreStatus></Contents>' +
+          '<Contents><Key>a &amp; b &lt;c&gt; &#x41;&#66;&#xE9;\u{1F600}</Key><LastModified>2024-01-02T03:04:05.678Z</LastModified><ETag>&quot;e1&quot;</ETag><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumAlgorithm>SHA256</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType><Size>12</Size><Owner><ID>o</ID><DisplayName>me</DisplayName></Owner><StorageClass>GLACIER</StorageClass><RestoreStatus><IsRestoreInProgress>false</IsRestoreInProgress><RestoreExpiryDate>2024-02-01T00:00:00.000Z</RestoreExpiryDate></RestoreStatus></Contents>' +
           '<Contents><Key> spaced </Key><Size>0</Size></Contents><CommonPrefixes><Prefix>logs/</Prefix></CommonPrefixes>',
       ),
     );
@@ -24,7 +24,7 @@ describe('parseListObjectsV2', () => {
       NextContinuationToken: 't+/=',
       Contents: [
         {
-          Key: 'a & b <c> AB\u{1F600}',
+          Key: 'a & b <c> AB\u00e9\u{1F600}',
           LastModified: new Date('2024-01-02T03:04:05.678Z'),
           ETag: '"e1"',
           ChecksumAlgorithm: ['CRC32', 'SHA256'],
@@ -32,7 +32,7 @@ describe('parseListObjectsV2', () => {
           Size: 12,
           Owner: { ID: 'o', DisplayName: 'me' },
           StorageClass: 'GLACIER',
-          RestoreStatus: { IsRestoreInProgress: false, RestoreExpiryDate: new Date('2024-02-01T00:00:00Z') },
+          RestoreStatus: { IsRestoreInProgress: false, RestoreExpiryDate: new Date('2024-02-01T00:00:00.000Z') },
         },
         { Key: ' spaced ', Size: 0 },
       ],
@@ -67,6 +67,17 @@ describe('parseListObjectsV2', () => {
       doc('<Contents><Key>k</Key>'),
       doc('<Name>b</Name>') + '<Extra/>',
       '',
+      // where the SDK's parser and this one would differ
+      doc('<Contents> <Key>k</Key></Contents>'),
+      doc('<Contents><Key>k</Key>\t</Contents>'),
+      doc('<Name>&#x1F600;</Name>'),
+      doc('<Contents><LastModified>2024-01-02T24:00:00.000Z</LastModified></Contents>'),
+      doc('<Contents><LastModified>2024-01-02T03:04:05.9996Z</LastModified></Contents>'),
+      doc('<Contents><LastModified>2024-02-30T03:04:05.000Z</LastModified></Contents>'),
+      doc('<Contents><LastModified>2024-01-02T03:04:05.000+01:00</LastModified></Contents>'),
+      doc('<Contents><Owner><ID>a</ID></Owner><Owner><ID>b</ID></Owner></Contents>'),
+      '<ListBucketResult Name="zz"><Name>b</Name></ListBucketResult>',
+      doc('<Contents><__proto__>x</__proto__></Contents>'),
     ]) {
       expect(parseListObjectsV2(body), body).toBeUndefined();
     }

@@ -11,6 +11,12 @@ async function chunksOf(values: unknown[]) {
   return out;
 }
 
+async function pagedChunksOf(pages: unknown[][]) {
+  const out: { text: string; records: number }[] = [];
+  for await (const c of chunkRecords(paged(async function* () { yield* pages; }))) out.push(c);
+  return out;
+}
+
 describe('chunkRecords', () => {
   it('keeps each chunk within CHUNK_CHARS, closing it before the record that would cross', async () => {
     const record = { pad: 'x'.repeat(10_000) };
@@ -20,6 +26,17 @@ describe('chunkRecords', () => {
     for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(CHUNK_CHARS);
     expect(chunks.flatMap((c) => JSON.parse(c.text))).toEqual(values);
     expect(chunks.reduce((n, c) => n + c.records, 0)).toBe(30);
+  });
+
+  it('counts the brackets and commas: records that fill CHUNK_CHARS exactly with their commas still fit', async () => {
+    // 8 records of (CHUNK_CHARS / 8 - 1) characters: 8 records and 7 commas plus "[" and "]" is CHUNK_CHARS + 1
+    const record = (i: number) => ({ p: String(i).padEnd(CHUNK_CHARS / 8 - 1 - '{"p":""}'.length, 'x') });
+    const values = Array.from({ length: 8 }, (_, i) => record(i));
+    expect(JSON.stringify(values[0]).length).toBe(CHUNK_CHARS / 8 - 1);
+    for (const chunks of [await chunksOf(values), await pagedChunksOf([values])]) {
+      for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(CHUNK_CHARS);
+      expect(chunks.map((c) => c.records)).toEqual([7, 1]);
+    }
   });
 
   it('gives a record larger than CHUNK_CHARS a chunk of its own', async () => {

@@ -22,9 +22,10 @@ interface HttpResponseLike {
 
 type Context = HandlerExecutionContext & { [PAGE]?: ListPage };
 
-async function bytesOf(body: unknown): Promise<Uint8Array> {
+/** The body's bytes; undefined for a body that is neither bytes nor a stream (left to the SDK). */
+async function bytesOf(body: unknown): Promise<Uint8Array | undefined> {
   if (body instanceof Uint8Array) return body;
-  if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') return new Uint8Array();
+  if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') return undefined;
   const parts: Uint8Array[] = [];
   for await (const part of body as AsyncIterable<Uint8Array>) parts.push(part);
   return Buffer.concat(parts);
@@ -37,6 +38,7 @@ const readPage: DeserializeMiddleware<object, object> = (next, context: Context)
   const response = result.response as HttpResponseLike;
   if (response.statusCode < 200 || response.statusCode >= 300) return result;
   const body = await bytesOf(response.body);
+  if (!body) return result;
   const page = parseListObjectsV2(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   if (page) context[PAGE] = page;
   response.body = page ? EMPTY_RESULT : body;
