@@ -2,7 +2,7 @@
 // makes, with two middlewares around the SDK's own:
 //   inner (just inside the deserializer): reads a 2xx body once, parses it with the one-pass
 //     reader and, when that succeeds, keeps the page on the request's context and hands the SDK
-//     an empty <ListBucketResult/>; otherwise hands the SDK the very bytes it read.
+//     an empty ListBucketResult document; otherwise hands the SDK the very bytes it read.
 //   outer (just outside it): lays the kept page over the SDK's output, which still supplies
 //     $metadata and the response headers.
 // Errors, retries, 200-with-<Error> replies (the S3 plugin for that sees the body the SDK sees)
