@@ -13,6 +13,7 @@
 
 import { usageError } from '../errors.js';
 import { compilePath } from './path.js';
+import { DURATION_MS, SIZE_BYTES } from '../util/units.js';
 
 type Value = string | number | boolean | null | Value[] | { duration: number };
 type Predicate = (rec: unknown) => boolean;
@@ -72,10 +73,10 @@ function tokenize(expr: string): Token[] {
 }
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
+// Stricter than the option parsers in util/units: here a size needs a byte unit (b, kb, mib ...),
+// because a lone `m` is minutes (`LastModified < 5m`), and units are not rounded.
 const SIZE = /^(\d+(?:\.\d+)?)(b|kb|mb|gb|tb|kib|mib|gib|tib)$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
-const SIZE_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
 
 function wordValue(text: string): Value {
   if (text === 'true') return true;

@@ -3,7 +3,8 @@
 import { usageError } from '../errors.js';
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/i;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+/** Milliseconds per duration unit. */
+export const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 export function parseDurationOrNull(text: string): number | null {
   const m = DURATION.exec(text.trim());
@@ -19,7 +20,8 @@ export function parseDuration(text: string, what = 'duration'): number {
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t)?$/i;
-const SIZE_BYTES: Record<string, number> = {
+/** Bytes per size unit (k, m, g, t are binary, as in `--cache-size 64m`). */
+export const SIZE_BYTES: Record<string, number> = {
   b: 1,
   kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
   k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
