@@ -20,6 +20,8 @@ const LOG_GAMMA = Math.log(GAMMA);
 
 export class LatencyHistogram {
   readonly #counts = new Map<number, number>();
+  /** Bucket indexes in order, kept until a new bucket appears (p50, p95 and p99 share one sort). */
+  #sorted: number[] | undefined;
   count = 0;
   sumMs = 0;
   minMs = Infinity;
@@ -30,7 +32,7 @@ export class LatencyHistogram {
     const v = Math.max(0, ms);
     const us = v * 1000;
     const i = us <= 1 ? 0 : Math.ceil(Math.log(us) / LOG_GAMMA);
-    this.#counts.set(i, (this.#counts.get(i) ?? 0) + times);
+    this.#add(i, times);
     this.count += times;
     this.sumMs += v * times;
     if (v < this.minMs) this.minMs = v;
@@ -42,7 +44,7 @@ export class LatencyHistogram {
     if (this.count === 0) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.count));
     let seen = 0;
-    for (const i of [...this.#counts.keys()].sort((a, b) => a - b)) {
+    for (const i of this.#sortedIndexes()) {
       seen += this.#counts.get(i)!;
       if (seen >= rank) return Math.min(this.maxMs, Math.max(this.minMs, LatencyHistogram.#value(i)));
     }
@@ -55,12 +57,22 @@ export class LatencyHistogram {
 
   /** Representative values with their counts, for resampling tests. */
   *buckets(): Generator<[valueMs: number, count: number]> {
-    for (const i of [...this.#counts.keys()].sort((a, b) => a - b)) yield [LatencyHistogram.#value(i), this.#counts.get(i)!];
+    for (const i of this.#sortedIndexes()) yield [LatencyHistogram.#value(i), this.#counts.get(i)!];
+  }
+
+  #add(i: number, count: number): void {
+    const had = this.#counts.get(i);
+    if (had === undefined) this.#sorted = undefined;
+    this.#counts.set(i, (had ?? 0) + count);
+  }
+
+  #sortedIndexes(): number[] {
+    return (this.#sorted ??= [...this.#counts.keys()].sort((a, b) => a - b));
   }
 
   merge(other: LatencyHistogram | EncodedHistogram): this {
     const enc = other instanceof LatencyHistogram ? other.encode() : other;
-    for (const [i, c] of enc.b) this.#counts.set(i, (this.#counts.get(i) ?? 0) + c);
+    for (const [i, c] of enc.b) this.#add(i, c);
     this.count += enc.n;
     this.sumMs += enc.sum;
     if (enc.n > 0) {
