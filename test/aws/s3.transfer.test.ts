@@ -14,6 +14,8 @@ import { unlimited } from '../../src/aws/s3/bandwidth.js';
 import type { AwsRuntime } from '../../src/aws/runtime.js';
 import type { Rec } from '../../src/cli/types.js';
 import { startS3, type S3Fixture } from './s3server.js';
+import diagnostics_channel from 'node:diagnostics_channel';
+import { requestChannel } from '../../src/metrics/channels.js';
 
 let s3: S3Fixture;
 let work: string;
@@ -127,6 +129,23 @@ describe('s3 put', () => {
 
   it('says clearly when the local file does not exist', async () => {
     await expect(uploadFile(env(), join(work, 'nope'), { bucket: 'dst', key: 'x' })).rejects.toMatchObject({ code: 'NO_SUCH_FILE' });
+  });
+});
+
+describe('transfer request events', () => {
+  it('name each request by its S3 operation (what perf report and --stats group by)', async () => {
+    const seen: string[] = [];
+    const onRequest = (m: unknown) => seen.push((m as { operation: string }).operation);
+    const file = join(work, 'named.txt');
+    writeFileSync(file, 'named');
+    diagnostics_channel.subscribe(requestChannel.name, onRequest);
+    try {
+      await uploadFile(env(), file, { bucket: 'dst', key: 'named.txt' });
+      await downloadObject(env(), { bucket: 'dst', key: 'named.txt' }, join(work, 'named-back.txt'));
+    } finally {
+      diagnostics_channel.unsubscribe(requestChannel.name, onRequest);
+    }
+    expect(seen).toEqual(['s3:PutObject', 's3:HeadObject', 's3:GetObject']);
   });
 });
 

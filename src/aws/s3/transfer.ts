@@ -18,8 +18,11 @@ export interface TransferEnv {
 
 export interface S3Wire {
   client: S3Client;
-  /** Runs one request (or one request and its body) in the S3 lane, cancelled by the run's signal. */
-  run<T>(job: (signal: AbortSignal) => Promise<T>, opts?: ScheduleOptions): Promise<T>;
+  /**
+   * Runs one request (or one request and its body) in the S3 lane, cancelled by the run's signal;
+   * `operation` ('PutObject') names it in request events (`perf report`, `--stats`).
+   */
+  run<T>(job: (signal: AbortSignal) => Promise<T>, opts: ScheduleOptions | undefined, operation: string): Promise<T>;
 }
 
 export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
@@ -28,6 +31,6 @@ export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
   const lane = laneOf('s3', region);
   return {
     client,
-    run: (job, opts) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts }),
+    run: (job, opts, operation) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts, operation: `s3:${operation}` }),
   };
 }
