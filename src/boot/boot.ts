@@ -6,7 +6,7 @@
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { commandWords } from '../cli/command-words.js';
+import { commandWords, isFirstWord } from '../cli/command-words.js';
 import { defaultCacheDir } from '../config/schema.js';
 import { installCodeCache } from './code-cache.js';
 
@@ -15,8 +15,10 @@ declare const require: NodeJS.Require;
 const env = process.env;
 if (env.STRATA_CODE_CACHE !== '0') {
   const cacheDir = join(env.STRATA_CACHE_DIR || defaultCacheDir(env, homedir()), 'code', `${process.version}-${process.arch}`);
-  // the command word (count, s3, tasks, __complete …) picks the cache: each holds its own path
-  const variant = commandWords(process.argv.slice(2))[0] ?? '_';
+  // the command word (count, s3, tasks, __complete …) picks the cache: each holds its own path;
+  // no word, or one that names no command (a typo), shares '_'
+  const word = commandWords(process.argv.slice(2))[0];
+  const variant = isFirstWord(word) ? word : '_';
   const codeCache = installCodeCache({ libDir: join(__dirname, 'lib'), cacheDir, variant });
   process.once('exit', () => codeCache.flush());
 }

@@ -4,6 +4,23 @@
 import { GLOBAL_OPTIONS } from './global-options.js';
 
 /**
+ * The first words of every command (the keys of the lazy registry, commands/registry.ts, which
+ * the type there and a test hold to this list). Kept here, outside the registry, so that the boot
+ * can tell a command from a typo without loading any command module.
+ */
+export const FIRST_WORDS = [
+  'ec2', 's3', 'tasks', 'cache', 'mount', 'bench', 'perf',
+  'where', 'select', 'sort-by', 'first', 'group-by', 'count', 'get',
+  'completion', '__complete', '__docs',
+] as const;
+
+export type FirstWord = (typeof FIRST_WORDS)[number];
+
+export function isFirstWord(word: string | undefined): word is FirstWord {
+  return (FIRST_WORDS as readonly string[]).includes(word as string);
+}
+
+/**
  * Leading words of an argv: the command it names. Global options (and their values) are
  * skipped; any other option ends the name.
  */

@@ -3,6 +3,7 @@
 // at once (docs, completions, tests); a test keeps the two in step.
 
 import type { CommandDef } from '../cli/types.js';
+import { isFirstWord, type FirstWord } from '../cli/command-words.js';
 
 type Group = () => Promise<CommandDef[]>;
 
@@ -17,8 +18,8 @@ const pipeline: Group = () => import('./pipeline.js').then((m) => m.pipelineComm
 const completion: Group = () => import('./completion.js').then((m) => m.completionCommands);
 const docs: Group = () => import('./docs.js').then((m) => m.docsCommands);
 
-/** The group that defines each first word of a command name. */
-export const GROUP_OF: Readonly<Record<string, Group>> = {
+/** The group that defines each first word of a command name (every word of FIRST_WORDS, no other). */
+export const GROUP_OF: Readonly<Record<FirstWord, Group>> = {
   ec2, s3, tasks, cache, mount, bench, perf,
   where: pipeline, select: pipeline, 'sort-by': pipeline, first: pipeline, 'group-by': pipeline, count: pipeline, get: pipeline,
   completion, __complete: completion,
@@ -27,7 +28,7 @@ export const GROUP_OF: Readonly<Record<string, Group>> = {
 
 /** The definitions an argv's first word can reach; every command when it names none. */
 export async function commandsFor(firstWord: string | undefined): Promise<CommandDef[]> {
-  const group = firstWord === undefined ? undefined : GROUP_OF[firstWord];
+  const group = isFirstWord(firstWord) ? GROUP_OF[firstWord] : undefined;
   if (group) return group();
   const { COMMANDS } = await import('./index.js');
   return COMMANDS;

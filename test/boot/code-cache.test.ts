@@ -114,3 +114,23 @@ describe('code cache', () => {
     expect(load(bundle, 'count', blocked)).toMatchObject({ answer: 63, loads: ['created'] });
   });
 });
+
+describe('code cache of the real CLI', () => {
+  it('keeps a cache per command, and one shared by every word that names no command (a typo makes no file of its own)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'strata-code-cache-cli-'));
+    const run = (args: string[], input = '') => {
+      try {
+        execFileSync(process.execPath, [join(root, 'bin', 'strata.js'), ...args], { input, env: { ...process.env, STRATA_CACHE_DIR: home, STRATA_CODE_CACHE: '' }, stdio: ['pipe', 'ignore', 'ignore'] });
+      } catch {
+        // a typo exits 2; only the cache files matter here
+      }
+    };
+    run(['--version']);
+    run(['count'], '[]');
+    run(['s3x']);
+    run(['tasksz', 'ls']);
+    const codeDir = join(home, 'code', `${process.version}-${process.arch}`);
+    const variants = readdirSync(codeDir).filter((f) => f.startsWith('core.cjs.')).map((f) => f.split('.')[2]).sort();
+    expect(variants).toEqual(['_', 'count']);
+  });
+});

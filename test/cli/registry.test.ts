@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
 import { commandsFor, GROUP_OF } from '../../src/commands/registry.js';
-import { commandWords } from '../../src/cli/command-words.js';
+import { commandWords, FIRST_WORDS } from '../../src/cli/command-words.js';
 import { reachable } from '../../src/cli/program.js';
 
 describe('the lazy registry', () => {
   it('knows the group of every command, and each group holds exactly the commands of its first words', async () => {
     const firstWords = [...new Set(COMMANDS.map((d) => d.name.split(' ')[0]))].sort();
     expect(Object.keys(GROUP_OF).sort()).toEqual(firstWords);
+    expect([...FIRST_WORDS].sort()).toEqual(firstWords); // the boot's list of command words
     for (const word of firstWords) {
       const defs = await commandsFor(word);
       expect(defs.filter((d) => d.name.split(' ')[0] === word).map((d) => d.name)).toEqual(COMMANDS.filter((d) => d.name.split(' ')[0] === word).map((d) => d.name));
