@@ -63,7 +63,6 @@ export function exampleHelp(def: CommandDef): string {
   return lines.join('\n');
 }
 
-
 /**
  * The definitions a command name can reach: the command it names, with every command under that
  * name. Building only those keeps start-up lean; a name that matches nothing (help, a typo) gets

@@ -13,8 +13,6 @@
  */
 const CHUNK_RECORDS = 1000;
 export const CHUNK_CHARS = 96 * 1024;
-/** A chunk's length if closed now is 1 + Σ(record + 1): "[", each record and its "," (the last one "]"). */
-const EMPTY_CHUNK_CHARS = 1;
 
 export interface Chunk {
   text: string;
@@ -56,48 +54,62 @@ export function chunkRecords(source: AsyncIterable<unknown>): AsyncGenerator<Chu
 
 async function* chunkPages(pages: AsyncIterable<unknown[]>): AsyncGenerator<Chunk> {
   for await (const page of pages) {
-    let parts: string[] = [];
-    let bytes = EMPTY_CHUNK_CHARS;
+    const chunk = new ChunkBuilder();
     for (const record of page) {
-      const text = JSON.stringify(record);
-      if (parts.length > 0 && (parts.length >= CHUNK_RECORDS || bytes + text.length + 1 > CHUNK_CHARS)) {
-        yield { text: `[${parts.join(',')}]`, records: parts.length };
-        parts = [];
-        bytes = EMPTY_CHUNK_CHARS;
-      }
-      parts.push(text);
-      bytes += text.length + 1;
+      const closed = chunk.add(JSON.stringify(record));
+      if (closed) yield closed;
     }
-    if (parts.length > 0) yield { text: `[${parts.join(',')}]`, records: parts.length };
+    if (!chunk.empty) yield chunk.close();
   }
 }
 
 async function* chunkEach(source: AsyncIterable<unknown>): AsyncGenerator<Chunk> {
   const it = source[Symbol.asyncIterator]();
-  let parts: string[] = [];
-  let bytes = EMPTY_CHUNK_CHARS;
-  const close = (): Chunk => {
-    const chunk = { text: `[${parts.join(',')}]`, records: parts.length };
-    parts = [];
-    bytes = EMPTY_CHUNK_CHARS;
-    return chunk;
-  };
+  const chunk = new ChunkBuilder();
   try {
     let pending = quiet(it.next());
     for (;;) {
-      if (parts.length > 0 && !(await settlesSoon(pending))) yield close();
+      if (!chunk.empty && !(await settlesSoon(pending))) yield chunk.close();
       const r = await pending;
       if (r.done) break;
-      const text = JSON.stringify(r.value);
-      if (parts.length > 0 && bytes + text.length + 1 > CHUNK_CHARS) yield close();
-      parts.push(text);
-      bytes += text.length + 1;
+      const closed = chunk.add(JSON.stringify(r.value));
+      if (closed) yield closed;
       pending = quiet(it.next());
-      if (parts.length >= CHUNK_RECORDS || bytes >= CHUNK_CHARS) yield close();
+      if (chunk.full) yield chunk.close();
     }
-    if (parts.length > 0) yield close();
+    if (!chunk.empty) yield chunk.close();
   } finally {
     await it.return?.();
+  }
+}
+
+/** Record texts gathered into one chunk, within CHUNK_RECORDS and CHUNK_CHARS. */
+class ChunkBuilder {
+  #parts: string[] = [];
+  /** The chunk's length if closed now: "[", each record and its "," (the last one "]"). */
+  #chars = 1;
+
+  get empty(): boolean {
+    return this.#parts.length === 0;
+  }
+
+  get full(): boolean {
+    return this.#parts.length >= CHUNK_RECORDS || this.#chars >= CHUNK_CHARS;
+  }
+
+  /** Adds one record's JSON; returns the chunk it closed first when the record would not fit. */
+  add(text: string): Chunk | undefined {
+    const closed = !this.empty && (this.#parts.length >= CHUNK_RECORDS || this.#chars + text.length + 1 > CHUNK_CHARS) ? this.close() : undefined;
+    this.#parts.push(text);
+    this.#chars += text.length + 1;
+    return closed;
+  }
+
+  close(): Chunk {
+    const chunk = { text: `[${this.#parts.join(',')}]`, records: this.#parts.length };
+    this.#parts = [];
+    this.#chars = 1;
+    return chunk;
   }
 }
 

@@ -6,8 +6,6 @@ import { formatBytes } from '../util/units.js';
 /** A duration for people: two decimals under 10 ms, whole milliseconds above; `empty` for none. */
 export const formatMs = (x: number | null, empty = '-') => (x === null ? empty : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
 
-
-
 export function renderStats(s: MetricsSnapshot, elapsedMs: number): string {
   const r = s.requests;
   const lines = [

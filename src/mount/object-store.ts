@@ -155,7 +155,7 @@ export class ObjectStore {
     } else {
       const { Upload } = await import('@aws-sdk/lib-storage');
       const upload = new Upload({
-        client: scheduledClient(this.#client, (job, opts, operation) => this.#run(operation, 'interactive', job, opts)),
+        client: scheduledClient(this.#client, (operation, job, opts) => this.#run(operation, 'interactive', job, opts)),
         params: { Bucket: this.bucket, Key: key, Body: createReadStream(path) },
         partSize: PART_SIZE,
         queueSize: PARTS_IN_PARALLEL,

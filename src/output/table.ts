@@ -13,7 +13,6 @@ const MIN_SHRUNK = 16;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const SIZE_FIELD = /(^|[a-z])(Size|Bytes)$|^(size|bytes)$/;
 
-
 function summarise(column: string, value: unknown): { text: string; right: boolean } {
   if (value === null || value === undefined) return { text: '', right: false };
   if (typeof value === 'number') {

@@ -23,7 +23,7 @@ describe('scheduledClient', () => {
   it('runs every send as one job, with the job signal as abortSignal and the operation named', async () => {
     const { client, sent } = fakeClient();
     const runs: { operation: string; opts: unknown; signal: AbortSignal }[] = [];
-    const wrapped = scheduledClient(client, (job, opts, operation) => {
+    const wrapped = scheduledClient(client, (operation, job, opts) => {
       const signal = new AbortController().signal;
       runs.push({ operation, opts, signal });
       return job(signal);
@@ -43,7 +43,7 @@ describe('scheduledClient', () => {
     const scheduler = testScheduler();
     const ac = new AbortController();
     ac.abort(new Error('cancelled'));
-    const wrapped = scheduledClient(client, (job, opts) => scheduler.schedule('s3:test', job, { signal: ac.signal, ...opts }));
+    const wrapped = scheduledClient(client, (_operation, job, opts) => scheduler.schedule('s3:test', job, { signal: ac.signal, ...opts }));
     try {
       await expect(wrapped.send(part())).rejects.toThrow('cancelled');
       await expect(wrapped.send(cleanup())).resolves.toEqual({ ok: 'AbortMultipartUploadCommand' });

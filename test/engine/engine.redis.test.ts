@@ -23,13 +23,19 @@ function countingFs() {
   return { counts, ops };
 }
 
+/** An engine with a real Redis tier over a new cache dir, counting its reads of entry files. */
+async function engineCountingReads() {
+  const { url } = await redis();
+  const dir = tempDir();
+  const { counts, ops } = countingFs();
+  const warnings: string[] = [];
+  const engine = createEngine({ config: testConfig(dir, { redisUrl: url, redisTimeout: 2_000 }), clock: new ManualClock(), warn: (m) => warnings.push(m), diskFileOps: ops });
+  return { url, dir, counts, warnings, engine };
+}
+
 describe('engine and the Redis tier', () => {
   it('does not read a fresh entry too big for Redis back from disk, and does not share it', async () => {
-    const { url } = await redis();
-    const dir = tempDir();
-    const { counts, ops } = countingFs();
-    const warnings: string[] = [];
-    const engine = createEngine({ config: testConfig(dir, { redisUrl: url, redisTimeout: 2_000 }), clock: new ManualClock(), warn: (m) => warnings.push(m), diskFileOps: ops });
+    const { url, dir, counts, warnings, engine } = await engineCountingReads();
     // Random text barely compresses: about 2 MB of it makes an entry file well over the 1 MiB Redis bound.
     const pages = Array.from({ length: 4 }, (_, p) => Array.from({ length: 125 }, (_, i) => ({ id: `${p}-${i}`, blob: randomBytes(3_000).toString('base64') })));
     expect(await collect(engine.stream(op(), upstream(pages).fetch))).toEqual(pages.flat());
@@ -45,11 +51,7 @@ describe('engine and the Redis tier', () => {
   });
 
   it('shares a fresh small entry with Redis from the bytes it wrote, without reading the file back', async () => {
-    const { url } = await redis();
-    const dir = tempDir();
-    const { counts, ops } = countingFs();
-    const warnings: string[] = [];
-    const engine = createEngine({ config: testConfig(dir, { redisUrl: url, redisTimeout: 2_000 }), clock: new ManualClock(), warn: (m) => warnings.push(m), diskFileOps: ops });
+    const { url, dir, counts, warnings, engine } = await engineCountingReads();
     const pages = [[{ id: 'i-1', state: 'running' }], [{ id: 'i-2', state: 'stopped' }]];
     expect(await collect(engine.stream(op(), upstream(pages).fetch))).toEqual(pages.flat());
     expect(warnings).toEqual([]);

@@ -20,7 +20,7 @@ export async function copyObject(env: TransferEnv, src: S3Location, dst: S3Locat
   if (size !== undefined) env.progress.grow(size);
   const source = `${src.bucket}/${src.key.split('/').map(encodeURIComponent).join('/')}`;
   const out = await wire
-    .run((signal) => wire.client.send(new CopyObjectCommand({ Bucket: dst.bucket, Key: dst.key, CopySource: source }), { abortSignal: signal }), undefined, 'CopyObject')
+    .run('CopyObject', (signal) => wire.client.send(new CopyObjectCommand({ Bucket: dst.bucket, Key: dst.key, CopySource: source }), { abortSignal: signal }))
     .catch((err) => {
       throw awsError(err, `${from} → ${to}`);
     });

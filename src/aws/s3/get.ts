@@ -52,7 +52,7 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
   const { GetObjectCommand, HeadObjectCommand } = await import('@aws-sdk/client-s3');
   const wire = await s3Wire(env.rt);
   const url = s3Url(src.bucket, src.key);
-  const head = await wire.run((signal) => wire.client.send(new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }), { abortSignal: signal }), undefined, 'HeadObject').catch((err) => {
+  const head = await wire.run('HeadObject', (signal) => wire.client.send(new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }), { abortSignal: signal })).catch((err) => {
     throw awsError(err, url);
   });
   const size = Number(head.ContentLength ?? 0);
@@ -76,7 +76,7 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
     const fetchRange = ([first, last]: [number, number]) => {
       // a retried range rewrites the same bytes; progress counts only bytes beyond what it saw
       let reported = first;
-      return wire.run(async (jobSignal) => {
+      return wire.run('GetObject', async (jobSignal) => {
         const out = await wire.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: src.key, Range: `bytes=${first}-${last}`, IfMatch: etag }), { abortSignal: jobSignal });
         let written = first;
         const writer = new RangeWriter(file, first, (n) => {
@@ -101,7 +101,7 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
         }
         await writer.finish();
         if (pos !== last + 1) throw prematureClose(src.key);
-      }, { signal }, 'GetObject');
+      }, { signal });
     };
     const inFlight = Math.max(1, Math.min(opts.partsInFlight ?? GET_PARTS_IN_FLIGHT, env.rt.concurrency));
     let next = 0;

@@ -12,7 +12,7 @@
 // "" (its "pretty-printed" rule), values never trimmed otherwise. Where the two parsers would
 // differ (whitespace without a line break between elements, character references above U+FFFF,
 // dates not in S3's own form, a repeated element, attributes on the root other than xmlns), the
-// reader gives up. A review compared it with the SDK on a fake request handler.
+// reader gives up.
 
 /** The SDK's shape of one listed object (the fields the S3 API defines for Contents). */
 export interface ListedObject {

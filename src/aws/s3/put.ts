@@ -73,7 +73,7 @@ export async function uploadFile(env: TransferEnv, file: string, dst: S3Location
       // a FIFO or a device reports size 0 and may block: only regular files are read synchronously
       const body = st.isFile() && size <= SYNC_READ_BYTES ? readFileSync(file) : await readFile(file);
       await env.limiter.take(body.length, env.rt.signal);
-      const out = await wire.run((signal) => wire.client.send(new PutObjectCommand({ Bucket: dst.bucket, Key: dst.key, Body: body }), { abortSignal: signal }), undefined, 'PutObject');
+      const out = await wire.run('PutObject', (signal) => wire.client.send(new PutObjectCommand({ Bucket: dst.bucket, Key: dst.key, Body: body }), { abortSignal: signal }));
       env.progress.advance(size);
       return { Source: file, Destination: url, Bytes: size, ETag: out.ETag };
     }

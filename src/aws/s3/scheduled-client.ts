@@ -10,8 +10,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ScheduleOptions } from '../../scheduler/types.js';
 
-/** Runs one request; `opts` override the caller's defaults, `operation` is e.g. 'UploadPart'. */
-export type RunRequest = <T>(job: (signal: AbortSignal) => Promise<T>, opts: ScheduleOptions | undefined, operation: string) => Promise<T>;
+/** Runs one request named `operation` (e.g. 'UploadPart'); `opts` override the caller's defaults. */
+export type RunRequest = <T>(operation: string, job: (signal: AbortSignal) => Promise<T>, opts?: ScheduleOptions) => Promise<T>;
 
 export function scheduledClient(client: S3Client, run: RunRequest): S3Client {
   return new Proxy(client, {
@@ -20,7 +20,7 @@ export function scheduledClient(client: S3Client, run: RunRequest): S3Client {
       return (cmd: { constructor?: { name?: string } }, opts?: Record<string, unknown>) => {
         const operation = String(cmd?.constructor?.name ?? 'Command').replace(/Command$/, '');
         const cleanup = operation === 'AbortMultipartUpload';
-        return run((signal) => target.send(cmd as never, { ...opts, abortSignal: signal }), cleanup ? { signal: undefined } : undefined, operation);
+        return run(operation, (signal) => target.send(cmd as never, { ...opts, abortSignal: signal }), cleanup ? { signal: undefined } : undefined);
       };
     },
   });

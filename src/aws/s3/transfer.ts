@@ -22,7 +22,7 @@ export interface S3Wire {
    * Runs one request (or one request and its body) in the S3 lane, cancelled by the run's signal;
    * `operation` ('PutObject') names it in request events (`perf report`, `--stats`).
    */
-  run<T>(job: (signal: AbortSignal) => Promise<T>, opts: ScheduleOptions | undefined, operation: string): Promise<T>;
+  run<T>(operation: string, job: (signal: AbortSignal) => Promise<T>, opts?: ScheduleOptions): Promise<T>;
 }
 
 export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
@@ -31,6 +31,6 @@ export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
   const lane = laneOf('s3', region);
   return {
     client,
-    run: (job, opts, operation) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts, operation: `s3:${operation}` }),
+    run: (operation, job, opts) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts, operation: `s3:${operation}` }),
   };
 }

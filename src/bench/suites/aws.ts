@@ -37,7 +37,6 @@ function rssSampler() {
   return { stop: () => (clearInterval(t), (Math.max(peak, process.memoryUsage().rss) - base) / MiB) };
 }
 
-
 /** The built CLI next to the working directory, or undefined (CLI figures are then skipped). */
 function cliPath(): string | undefined {
   const bin = join(process.cwd(), 'bin', 'strata.js');

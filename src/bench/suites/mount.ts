@@ -1,9 +1,10 @@
 // Mount suite: `strata mount` (bin/strata.js, a child process: its RSS and CPU are its own, not
-// this runner's) against s3rver (another child), readers as child processes. Figures: sequential cold read through the
-// mount vs `strata s3 get` of the same object in the same run (the issue's comparison), and vs
-// in-process GETs (one stream, parallel ranged GETs) as a stricter reference; warm re-read, stat p99 on a cached entry, `ls -l` of a 1,000-entry directory
-// the second time, peak RSS while streaming a large object with the default cache size, and
-// read-ahead accuracy on sequential reads / read-ahead bytes during random reads.
+// this runner's) against s3rver (another child), readers as child processes. Figures: sequential
+// cold read through the mount vs `strata s3 get` of the same object in the same run (the issue's
+// comparison), and vs in-process GETs (one stream, parallel ranged GETs) as a stricter reference;
+// warm re-read, stat p99 on a cached entry, `ls -l` of a 1,000-entry directory the second time,
+// peak RSS while streaming a large object with the default cache size, and read-ahead accuracy on
+// sequential reads / read-ahead bytes during random reads.
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
