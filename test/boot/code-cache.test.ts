@@ -133,4 +133,19 @@ describe('code cache of the real CLI', () => {
     const variants = readdirSync(codeDir).filter((f) => f.startsWith('core.cjs.')).map((f) => f.split('.')[2]).sort();
     expect(variants).toEqual(['_', 'count']);
   });
+
+  it('is accepted on the next run of a command that tunes the heap (the V8 flag is set before compiling, or every cache would be rejected and rewritten)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'strata-code-cache-flags-'));
+    const env = { ...process.env, STRATA_CACHE_DIR: home, STRATA_CODE_CACHE: '' };
+    const codeDir = join(home, 'code', `${process.version}-${process.arch}`);
+    const inodes = (word: string) => {
+      execFileSync(process.execPath, [join(root, 'bin', 'strata.js'), ...word.split(' ')], { input: '[]', env, stdio: ['pipe', 'ignore', 'ignore'] });
+      return readdirSync(codeDir).filter((f) => f.startsWith(`core.cjs.${word.split(' ')[0]}.`)).map((f) => statSync(join(codeDir, f)).ino);
+    };
+    for (const word of ['count', '__complete region e']) {
+      const first = inodes(word);
+      expect(first).toHaveLength(1);
+      expect(inodes(word)).toEqual(first); // not rejected: no new file renamed over it
+    }
+  });
 });
