@@ -34,9 +34,12 @@ const loadTasks = () => Promise.all([import('../tasks/store.js'), import('../tas
 async function open(ctx: CommandContext): Promise<TaskStore> {
   const [{ openTaskStore }] = await loadTasks();
   const dir = path.resolve(ctx.io.cwd, ctx.opts.dir ?? ctx.config.tasks.dir);
+  const mode = ctx.globals.cacheMode;
   const store = await openTaskStore({
     dir,
-    cacheDir: ctx.config.cache.dir,
+    // --no-cache: the index is neither read nor written; --refresh: every file is read again
+    cacheDir: mode === 'no-cache' ? undefined : ctx.config.cache.dir,
+    rebuild: mode === 'refresh',
     statuses: ctx.config.tasks.statuses,
     priorities: ctx.config.tasks.priorities,
   });
@@ -185,7 +188,7 @@ const show: CommandDef = {
     const store = await open(ctx);
     try {
       const task = store.get(String(ctx.args.id));
-      if (!task) throw usageError('TASK_NOT_FOUND', `no task with id '${ctx.args.id}' in ${store.dir}`, 'Run `strata tasks ls` to see the ids.');
+      if (!task) throw store.notFound(String(ctx.args.id));
       const { body, ...rest } = task;
       yield { ...rest, blocked_by: store.blockedBy(task.id), body };
     } finally {

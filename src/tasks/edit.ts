@@ -22,11 +22,14 @@ export function applyChanges(YAML: YamlModule, text: string, changes: Record<str
     throw runtimeError('TASK_INVALID', `${where} has front matter that is not a valid mapping`, 'Fix the file by hand (see `tasks ls` for the reported problem).');
   }
   const map = doc.contents;
+  // the file's own line ending (from its opening fence) for every line written into it
+  const eol = text.slice(0, split.yamlStart).endsWith('\r\n') ? '\r\n' : '\n';
   const edits: { start: number; end: number; text: string }[] = [];
   let appended = '';
   for (const [key, value] of Object.entries(changes)) {
     const pair = map.items.find((p) => YAML.isScalar(p.key) && p.key.value === key);
-    const rendered = renderEntry(YAML, key, value);
+    const lf = renderEntry(YAML, key, value);
+    const rendered = eol === '\n' ? lf : lf.replace(/\n/g, eol);
     const keyRange = pair && YAML.isScalar(pair.key) ? pair.key.range : undefined;
     if (!pair || !keyRange || map.flow) {
       if (map.flow) throw runtimeError('TASK_INVALID', `${where} uses a flow mapping ({...}) for its front matter`, 'Rewrite the front matter as one key per line.');
@@ -36,11 +39,11 @@ export function applyChanges(YAML: YamlModule, text: string, changes: Record<str
     const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
     const end = valueRange ? valueRange[1] : keyRange[2];
     const span = split.yaml.slice(keyRange[0], end);
-    edits.push({ start: keyRange[0], end, text: span.endsWith('\n') ? rendered : rendered.replace(/\n$/, '') });
+    edits.push({ start: keyRange[0], end, text: span.endsWith('\n') ? rendered : rendered.replace(/\r?\n$/, '') });
   }
   let yaml = split.yaml;
   for (const e of edits.sort((a, b) => b.start - a.start)) yaml = yaml.slice(0, e.start) + e.text + yaml.slice(e.end);
-  if (appended) yaml = (yaml === '' || yaml.endsWith('\n') ? yaml : `${yaml}\n`) + appended;
+  if (appended) yaml = (yaml === '' || yaml.endsWith('\n') ? yaml : `${yaml}${eol}`) + appended;
   return text.slice(0, split.yamlStart) + yaml + text.slice(split.yamlStart + split.yaml.length);
 }
 

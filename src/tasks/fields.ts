@@ -87,6 +87,20 @@ export interface FieldRules {
   priorities: string[];
 }
 
+/** File names are at most 255 bytes: room for `.md`, a clash's `-2`… and the writer's `.<id>.md.<pid>.<random>.tmp`. */
+const MAX_ID_BYTES = 200;
+
+/**
+ * An id names the file `<id>.md` in the folder: no path separators, no leading dot (a hidden
+ * file, never listed), no control characters.
+ */
+function taskId(text: string): string {
+  if (/[/\\]/.test(text) || text.startsWith('.') || /[\u0000-\u001f\u007f]/.test(text) || Buffer.byteLength(text) > MAX_ID_BYTES) {
+    throw usageError('TASK_BAD_ID', `id '${text}' cannot name a task file`, `An id may not contain / or \\, start with a dot, hold control characters or pass ${MAX_ID_BYTES} bytes; e.g. --id fix-login.`);
+  }
+  return text;
+}
+
 /**
  * Turns a user's `key=value` text (or a flag value) into the front matter value to write,
  * refusing what would make the task invalid. Lists split on commas; `null` or an empty value
@@ -121,7 +135,8 @@ export function coerceField(key: string, raw: unknown, rules: FieldRules): unkno
     return n;
   }
   if (LIST_FIELDS.has(key)) return asList(text);
-  if (STRING_FIELDS.has(key) || key === 'id') return isNull && key !== 'title' ? null : text;
+  if (key === 'id') return isNull ? null : taskId(text);
+  if (STRING_FIELDS.has(key)) return isNull && key !== 'title' ? null : text;
   if (text === 'null') return null;
   if (text === 'true' || text === 'false') return text === 'true';
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);

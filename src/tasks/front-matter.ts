@@ -14,7 +14,8 @@ export interface SplitFile {
   bodyStart: number;
 }
 
-const OPEN = /^---[ \t]*\r?\n/;
+/** The opening fence, after a UTF-8 byte order mark if an editor wrote one (kept on rewrite). */
+const OPEN = /^\uFEFF?---[ \t]*\r?\n/;
 const CLOSE = /^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/m;
 
 /** Finds the opening and closing `---` fences. */
@@ -53,6 +54,8 @@ export function parseTaskText(text: string, binary: boolean, YAML?: YamlModule):
   if (split === 'no-front-matter') return { problem: { line: 1, reason: "no front matter: a task file starts with a '---' line" } };
   if (split === 'unclosed') return { problem: { line: 1, reason: "front matter is not closed by a '---' line" } };
   const firstLine = 2;
+  const empty = { problem: { line: firstLine, reason: 'front matter is empty, expected a mapping of task fields' } };
+  if (split.yaml.trim() === '') return empty;
   if (!split.yaml.includes('\r')) {
     const fast = parseFastYaml(split.yaml);
     if (fast) return { data: fast };
@@ -66,7 +69,7 @@ export function parseTaskText(text: string, binary: boolean, YAML?: YamlModule):
     return { problem: { line: (pos?.line ?? 1) + firstLine - 1, reason: `invalid YAML: ${message}${pos ? ` (column ${pos.col})` : ''}` } };
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  if (value === null || value === undefined) return { problem: { line: firstLine, reason: 'front matter is empty, expected a mapping of task fields' } };
+  if (value === null || value === undefined) return empty;
   if (typeof value !== 'object' || Array.isArray(value)) {
     const kind = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
     return { problem: { line: firstLine, reason: `front matter is ${kind}, not a mapping of task fields` } };

@@ -205,10 +205,10 @@ export class IndexWriter {
   #pendingBytes = 0;
 
   constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     this.#file = file;
     this.#tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    this.#fd = fs.openSync(this.#tmp, 'w+');
+    this.#fd = fs.openSync(this.#tmp, 'w+', 0o600);
   }
 
   /** Appends text, returning its offset and byte length; writes go out in ~1 MB batches. */

@@ -7,6 +7,7 @@ import type { Derived } from './derive.js';
 import type { Row, TaskTable } from './table.js';
 import type { TaskQuery } from './types.js';
 import { compareValues } from '../util/compare.js';
+import { usageError } from '../errors.js';
 
 type ListField = 'status' | 'agent' | 'assignee' | 'priority' | 'tag';
 
@@ -166,6 +167,10 @@ export class QueryEngine {
       key = order ? (i) => (col[i] === null ? null : order.get(col[i] as string) ?? order.size) : (i) => col[i];
     } else {
       const values = new Map(rows.map((i) => [i, this.#t.record(i)[field]]));
+      // a key none of the tasks has is a typo (`--sort due`), not an order
+      if (rows.length > 1 && [...values.values()].every((v) => v === undefined)) {
+        throw usageError('TASK_BAD_SORT', `no task has a key '${field}' to sort by`, `Sort by ${Object.keys(COLUMN_SORTS).join(', ')}, title or another key the files have.`);
+      }
       key = (i) => values.get(i);
     }
     const keys = new Map(rows.map((i) => [i, key(i)]));

@@ -40,6 +40,7 @@ export class TaskStore {
   readonly #clock: Clock;
   readonly #rules: FieldRules;
   readonly #indexFile: string | undefined;
+  #rebuild: boolean;
   #state: State | undefined;
   /** Open index files; older tables (snapshots held by watch) may still read from them, so all close together. */
   readonly #readers = new Set<IndexReader>();
@@ -52,6 +53,7 @@ export class TaskStore {
     this.#clock = opts.clock ?? systemClock;
     this.#rules = { statuses: opts.statuses ?? DEFAULT_TASK_STATUSES, priorities: opts.priorities ?? DEFAULT_TASK_PRIORITIES };
     this.#indexFile = opts.cacheDir ? indexPathFor(opts.cacheDir, this.dir) : undefined;
+    this.#rebuild = opts.rebuild ?? false;
   }
 
   /** Files read by the last refresh (a warm start with nothing changed reads none). */
@@ -86,7 +88,8 @@ export class TaskStore {
     let reader: IndexReader | undefined;
     if (prior) base = { table: prior.table, problems: prior.fileProblems, dirs: prior.dirs, indexMtime: prior.table.reader?.mtimeMs ?? 0 };
     else {
-      reader = this.#indexFile ? IndexReader.open(this.#indexFile, this.dir) : undefined;
+      reader = this.#indexFile && !this.#rebuild ? IndexReader.open(this.#indexFile, this.dir) : undefined;
+      this.#rebuild = false;
       base = reader
         ? { table: new TaskTable(reader.meta.n, { reader }), problems: reader.meta.problems, dirs: reader.meta.dirs, indexMtime: reader.mtimeMs }
         : { problems: [], dirs: [], indexMtime: 0 };
@@ -289,7 +292,7 @@ export class TaskStore {
    */
   async set(id: string, changes: Record<string, unknown>, opts: { ifVersion?: string } = {}): Promise<TaskRecord> {
     const row = this.#rowOf(id);
-    if (row === undefined) throw usageError('TASK_NOT_FOUND', `no task with id '${id}' in ${this.dir}`, 'Run `tasks ls` to see the ids.');
+    if (row === undefined) throw this.notFound(id);
     if (Object.keys(changes).length === 0) throw usageError('TASK_NO_CHANGES', 'nothing to change', 'Give key=value pairs, e.g. status=done.');
     if ('id' in changes) throw usageError('TASK_BAD_KEY', 'the id of a task cannot be changed with set', 'Create a new task with `tasks add --id ...` instead.');
     const values: Record<string, unknown> = {};
@@ -298,12 +301,25 @@ export class TaskStore {
     const rel = this.#s.table.col('path')[row];
     const file = this.#abs(rel);
     const [YAML, { applyChanges }, { replaceIfUnchanged, versionOf }] = await Promise.all([loadYaml(), import('./edit.js'), import('./write.js')]);
-    const expected = opts.ifVersion ?? versionOf(this.#fs.readFile(file));
+    let expected = opts.ifVersion;
+    try {
+      expected ??= versionOf(this.#fs.readFile(file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      throw runtimeError('TASK_CONFLICT', `task '${id}' was removed while being changed`, 'Run `tasks ls` to see the current tasks.');
+    }
     await replaceIfUnchanged(file, expected, (current) => applyChanges(YAML, current, values, rel), id);
     await this.refresh(false);
     const after = this.#rowOf(id);
     if (after === undefined) throw runtimeError('TASK_INVALID', `task '${id}' is no longer readable after the change`, `Check ${file}.`);
     return this.#s.table.record(after);
+  }
+
+  /** TASK_NOT_FOUND, pointing at `<id>.md` when that file exists but is not a valid task. */
+  notFound(id: string): Error {
+    const bad = this.problems.find((p) => p.path === `${id}.md` || p.path.endsWith(`/${id}.md`));
+    const hint = bad ? `${bad.path} could not be read as a task (line ${bad.line}: ${bad.reason}); fix it first.` : 'Run `tasks ls` to see the ids.';
+    return usageError('TASK_NOT_FOUND', `no task with id '${id}' in ${this.dir}`, hint);
   }
 
   /** Change records as files are added, changed or removed, until `signal` aborts. */

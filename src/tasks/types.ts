@@ -56,6 +56,8 @@ export interface TaskStoreOptions {
   dir: string;
   /** Where the persisted index goes (`<cacheDir>/tasks/<hash>.idx`); no persistence when absent. */
   cacheDir?: string;
+  /** Ignore the persisted index and read every file again (`--refresh`); the new index is saved. */
+  rebuild?: boolean;
   clock?: Clock;
   /** Allowed statuses, in workflow order (the first is the default for `add`). */
   statuses?: string[];

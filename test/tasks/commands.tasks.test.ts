@@ -22,15 +22,15 @@ async function rendered(render: typeof renderJson, records: AsyncIterable<Rec>):
   return text;
 }
 
-function context(argsOpts: { args?: Record<string, unknown>; opts?: Record<string, unknown>; output?: string }, cwd: string) {
+function context(argsOpts: { args?: Record<string, unknown>; opts?: Record<string, unknown>; output?: string; cacheMode?: string; cacheDir?: string }, cwd: string) {
   const reported: { err: unknown; item?: Rec }[] = [];
   const warnings: string[] = [];
   const config = defaultConfig({}, tempDir('home'));
-  config.cache.dir = tempDir('cache');
+  config.cache.dir = argsOpts.cacheDir ?? tempDir('cache');
   const ctx = {
     args: argsOpts.args ?? {},
     opts: argsOpts.opts ?? {},
-    globals: { output: argsOpts.output ?? 'table' },
+    globals: { output: argsOpts.output ?? 'table', cacheMode: argsOpts.cacheMode ?? 'default' },
     io: { cwd },
     signal: new AbortController().signal,
     config,
@@ -121,6 +121,59 @@ describe('tasks commands', () => {
     const changed = await collect('tasks set', context({ args: { id: 'tune-the-s3-read-ahead', changes: ['status=in_progress', 'tags=s3'] } , opts: { dir } }, '/').ctx);
     expect(changed).toEqual([expect.objectContaining({ status: 'in_progress', tags: ['s3'] })]);
     await expect(collect('tasks set', context({ args: { id: 'tune-the-s3-read-ahead', changes: ['status'] }, opts: { dir } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_BAD_PAIR' });
+  });
+
+  it('add refuses an id that would name a file outside the folder, a hidden file or a path, and writes nothing', async () => {
+    const parent = tempDir('add-id');
+    const dir = path.join(parent, 'tasks');
+    fs.mkdirSync(dir);
+    for (const id of ['../evil', '.hidden', 'sub/x', 'back\\slash', 'bell\u0007', 'x'.repeat(201)]) {
+      const { ctx } = context({ opts: { dir, title: 'Evil', id } }, '/');
+      await expect(collect('tasks add', ctx)).rejects.toMatchObject({ code: 'TASK_BAD_ID', kind: 'usage', hint: expect.stringMatching(/--id/) });
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(fs.readdirSync(parent)).toEqual(['tasks']);
+    const ok = await collect('tasks add', context({ opts: { dir, title: 'Fine', id: 'x'.repeat(200) } }, '/').ctx);
+    expect(ok[0]).toMatchObject({ id: 'x'.repeat(200), path: `${'x'.repeat(200)}.md` });
+  });
+
+  it('--no-cache neither reads nor writes the index, --refresh reads every file again and saves a new one', async () => {
+    const dir = tempDir('modes');
+    const file = writeTask(dir, 'a.md', task('a', { status: 'review' }));
+    const cacheDir = tempDir('modes-cache');
+    const ls = async (cacheMode: string) => (await collect('tasks ls', context({ opts: { dir }, cacheMode, cacheDir }, '/').ctx)).map((r) => r.status);
+    expect(await ls('default')).toEqual(['review']);
+    const indexes = () => fs.readdirSync(path.join(cacheDir, 'tasks'));
+    const saved = indexes();
+    expect(saved).toHaveLength(1);
+    // an edit that keeps the size and the mtime: only reading the file again can see it
+    const st = fs.statSync(file);
+    fs.writeFileSync(file, task('a', { status: 'weiver' }));
+    fs.utimesSync(file, st.atime, st.mtime);
+    expect(await ls('default')).toEqual(['review']);
+    const before = fs.statSync(path.join(cacheDir, 'tasks', saved[0])).mtimeMs;
+    expect(await ls('no-cache')).toEqual(['weiver']);
+    expect(fs.statSync(path.join(cacheDir, 'tasks', saved[0])).mtimeMs).toBe(before);
+    expect(await ls('default')).toEqual(['review']);
+    expect(await ls('refresh')).toEqual(['weiver']);
+    expect(await ls('default')).toEqual(['weiver']);
+    const fresh = context({ opts: { dir }, cacheMode: 'no-cache' }, '/');
+    await collect('tasks ls', fresh.ctx);
+    expect(fs.existsSync(path.join(fresh.ctx.config.cache.dir, 'tasks'))).toBe(false);
+  });
+
+  it('show or set of a task whose file is not a valid task points at the file; set of a file removed meanwhile is a conflict', async () => {
+    const dir = tempDir('broken');
+    writeTask(dir, 'broken.md', '---\nid: broken\ntitle: [unclosed\n---\n');
+    writeTask(dir, 'ok.md', task('ok'));
+    for (const [name, args] of [['tasks show', { id: 'broken' }], ['tasks set', { id: 'broken', changes: ['status=done'] }]] as const) {
+      await expect(collect(name, context({ args, opts: { dir } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_NOT_FOUND', kind: 'usage', hint: expect.stringMatching(/^broken\.md could not be read as a task \(line \d+: /) });
+    }
+    const { openTaskStore } = await import('../../src/tasks/store.js');
+    const store = await openTaskStore({ dir });
+    fs.rmSync(path.join(dir, 'ok.md'));
+    await expect(store.set('ok', { status: 'done' })).rejects.toMatchObject({ code: 'TASK_CONFLICT', message: expect.stringMatching(/removed/) });
+    store.close();
   });
 
   it('stats is one record with snake_case groups', async () => {

@@ -51,6 +51,23 @@ describe('task file writes', () => {
     expect(out).toBe("---\nid: a\ntitle: Title of a\nstatus: todo\npriority: medium\ntags:\n- z\nnotes: 'keep'\nowner: ops\n---\n\n# Body\n");
   });
 
+  it('a file with CRLF line endings (and a byte order mark) keeps them on every line a change writes', async () => {
+    const crlf = `\uFEFF${task('w', { tags: '[a]', notes: 'keep' }, '\r\nBody.\r\n').replace(/\n/g, '\r\n').replace(/\r\r/g, '\r')}`;
+    const out = applyChanges(YAML, crlf, { tags: ['x', 'y'], sprint: 3, status: 'done' }, 'w.md');
+    expect(out.startsWith('\uFEFF---\r\n')).toBe(true);
+    expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(out).toContain('sprint: 3\r\n---\r\n');
+    expect(out).toContain('notes: keep\r\n');
+    const dir = tempDir('crlf');
+    writeTask(dir, 'w.md', crlf);
+    const store = await openTaskStore({ dir, clock: new ManualClock(NOW) });
+    expect(store.problems).toEqual([]);
+    expect(await store.set('w', { tags: 'x,y', sprint: '3' })).toMatchObject({ id: 'w', tags: ['x', 'y'], sprint: 3 });
+    const written = fs.readFileSync(path.join(dir, 'w.md'), 'utf8');
+    expect(written.startsWith('\uFEFF---\r\n')).toBe(true);
+    expect(written.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
   it('a new task file reads back to the fields it was written from', () => {
     const fields = { id: 'x', title: "It's: tricky # yes", description: 'two\nlines', tags: ['a', 'b'], estimated_hours: 2.5, due_date: '2025-09-01', custom: true };
     const text = renderNewTask(YAML, fields, 'Body');

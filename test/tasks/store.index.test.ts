@@ -143,6 +143,8 @@ describe('bad task files', () => {
     writeTask(dir, 'good-2.md', task('good-2'));
     writeTask(dir, 'broken.md', '---\nid: broken\ntitle: [unclosed\nstatus: todo\n---\nbody\n');
     writeTask(dir, 'list.md', '---\n- a\n- b\n---\n');
+    writeTask(dir, 'empty.md', '---\n---\nbody\n');
+    writeTask(dir, 'comment.md', '---\n# only a comment\n---\n');
     writeTask(dir, 'binary.md', Buffer.from([0x2d, 0x2d, 0x2d, 0x0a, 0x00, 0xff, 0x10]).toString('latin1'));
     writeTask(dir, 'plain.md', '# Just notes\n');
     writeTask(dir, 'zz-clash.md', task('good-1', { title: 'Same id again' }));
@@ -152,6 +154,8 @@ describe('bad task files', () => {
   const expected = [
     { path: 'binary.md', line: 1, reason: expect.stringMatching(/binary/) },
     { path: 'broken.md', line: expect.any(Number), reason: expect.stringMatching(/^invalid YAML/) },
+    { path: 'comment.md', line: 2, reason: 'front matter is empty, expected a mapping of task fields' },
+    { path: 'empty.md', line: 2, reason: 'front matter is empty, expected a mapping of task fields' },
     { path: 'list.md', line: 2, reason: 'front matter is a list, not a mapping of task fields' },
     { path: 'plain.md', line: 1, reason: expect.stringMatching(/no front matter/) },
     { path: 'zz-clash.md', line: 2, reason: "id 'good-1' is already used by good-1.md" },
@@ -162,7 +166,7 @@ describe('bad task files', () => {
     expect([...store.list()].map((t) => t.path)).toEqual(['good-1.md', 'good-2.md']);
     expect(store.problems).toEqual(expected);
     expect(store.problems[1].line).toBeGreaterThanOrEqual(3);
-    expect(store.stats()).toMatchObject({ total: 2, problems: 5 });
+    expect(store.stats()).toMatchObject({ total: 2, problems: 7 });
   });
 
   it('a warm start reports the same problems without re-reading the bad files', async () => {
@@ -182,6 +186,6 @@ describe('bad task files', () => {
     fs.rmSync(path.join(dir, 'good-1.md'));
     const store = await openTaskStore({ dir, cacheDir });
     expect(store.get('good-1')).toMatchObject({ title: 'Same id again', path: 'zz-clash.md' });
-    expect(store.problems.map((p) => p.path)).toEqual(['binary.md', 'broken.md', 'list.md', 'plain.md']);
+    expect(store.problems.map((p) => p.path)).toEqual(['binary.md', 'broken.md', 'comment.md', 'empty.md', 'list.md', 'plain.md']);
   });
 });

@@ -87,6 +87,10 @@ describe('task queries', () => {
     expect(ids(s.list({ sort: 'due_date', reverse: true }))).toEqual(['c', 'a', 'b', 'e', 'd']);
     expect(ids(s.list({ sort: 'title' }))).toEqual(['d', 'a', 'b', 'c', 'e']);
     expect(ids(s.list({ sort: 'id', offset: 1, limit: 2 }))).toEqual(['b', 'c']);
+    // a key only some tasks have sorts them first; a key none has is a typo, refused
+    expect(ids(s.list({ sort: 'assignee' }))).toEqual(['d', 'a', 'b', 'c', 'e']);
+    expect(() => ids(s.list({ sort: 'due' }))).toThrow(expect.objectContaining({ code: 'TASK_BAD_SORT', kind: 'usage', hint: expect.stringMatching(/due_date/) }));
+    expect(ids(s.list({ sort: 'due', status: ['done'] }))).toEqual(['b']);
   });
 
   it('a task is blocked while a dependency is open (not done or cancelled) or does not exist', async () => {
