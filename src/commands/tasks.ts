@@ -7,7 +7,7 @@ import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js
 import { runtimeError, usageError } from '../errors.js';
 import { JsonText, wantsJsonText } from '../output/json-text.js';
 import type { TaskStore } from '../tasks/store.js';
-import type { TaskQuery, TaskStats } from '../tasks/types.js';
+import type { TaskProblem, TaskQuery, TaskStats } from '../tasks/types.js';
 
 const DIR: OptionDef = { flags: '--dir <path>', summary: 'Task folder (default: tasks.dir from the config, ./tasks)', complete: 'dir' };
 const STRICT: OptionDef = { flags: '--strict', summary: 'Exit 1 when any file in the folder is not a valid task', type: 'boolean' };
@@ -47,13 +47,16 @@ async function open(ctx: CommandContext): Promise<TaskStore> {
   return store;
 }
 
+/** One unusable file, as an error record on stderr (path, line, reason). */
+function reportProblem(ctx: CommandContext, p: TaskProblem): void {
+  const err = runtimeError('TASK_FILE_INVALID', `${p.path}:${p.line}: ${p.reason}`, 'Fix or move the file; the other tasks are unaffected.');
+  ctx.reportError(err, { path: p.path, line: p.line, reason: p.reason });
+}
+
 /** Reports each unusable file; with --strict, fails once all were reported. */
 function reportProblems(ctx: CommandContext, store: TaskStore): void {
   const problems = store.problems;
-  for (const p of problems) {
-    const err = runtimeError('TASK_FILE_INVALID', `${p.path}:${p.line}: ${p.reason}`, 'Fix or move the file; the other tasks are unaffected.');
-    ctx.reportError(err, { path: p.path, line: p.line, reason: p.reason });
-  }
+  for (const p of problems) reportProblem(ctx, p);
   if (ctx.opts.strict && problems.length > 0) {
     throw runtimeError('TASK_FILES_INVALID', `${problems.length} file(s) in ${store.dir} are not valid tasks`, 'See the errors above, or drop --strict to list the valid tasks only.');
   }
@@ -291,7 +294,8 @@ const watch: CommandDef = {
   summary: 'Emit a change record whenever a task file is added, changed or removed, until interrupted',
   options: [DIR],
   output: 'change records: event (added|changed|removed), id, task',
-  description: 'Runs until Ctrl-C (exit 130) or SIGTERM (exit 0).',
+  description: 'Runs until Ctrl-C (exit 130) or SIGTERM (exit 0). A file that is or becomes invalid is reported on stderr (path, line, reason); a task whose file turns invalid is also a removed record.',
+  tolerant: true,
   examples: [{ summary: 'stream changes to the example folder as NDJSON until stopped', argv: ['tasks', 'watch', '--dir', 'examples/tasks'], stopAfterMs: 1500 }],
   async *run(ctx) {
     const { Resources, stopSignalOf } = await import('../util/resources.js');
@@ -299,7 +303,7 @@ const watch: CommandDef = {
     const store = await open(ctx);
     resources.register('task store and its file watcher', () => store.close());
     try {
-      for await (const change of store.watch(ctx.signal)) yield { ...change };
+      for await (const change of store.watch(ctx.signal, (p) => reportProblem(ctx, p))) yield { ...change };
     } finally {
       // on Ctrl-C / SIGTERM (or an error): release the watcher and save the index, within the deadline
       const report = await resources.shutdown({ signal: stopSignalOf(ctx.signal) });

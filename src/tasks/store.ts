@@ -323,9 +323,9 @@ export class TaskStore {
   }
 
   /** Change records as files are added, changed or removed, until `signal` aborts. */
-  async *watch(signal: AbortSignal): AsyncGenerator<TaskChange> {
+  async *watch(signal: AbortSignal, onProblem?: (p: TaskProblem) => void): AsyncGenerator<TaskChange> {
     const { watchStore } = await import('./watch.js');
-    yield* watchStore(this, signal);
+    yield* watchStore(this, signal, onProblem);
   }
 
   /** Rows whose file is new or different, and tasks that went away, since `before`. */

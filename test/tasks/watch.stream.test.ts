@@ -44,6 +44,32 @@ describe('tasks watch', () => {
     expect([...store.list()].map((t) => `${t.id}:${t.status}`)).toEqual(['a:done', 'c:review']);
   });
 
+  it('reports a file that is invalid at the start or turns invalid (once per path and reason); its task is removed', async () => {
+    const dir = tempDir('watch-problems');
+    writeTask(dir, 'a.md', task('a'));
+    writeTask(dir, 'bad.md', '---\n- a list\n---\n');
+    const store = await openTaskStore({ dir });
+    const problems: string[] = [];
+    const ac = new AbortController();
+    const stream = store.watch(ac.signal, (p) => problems.push(`${p.path}:${p.line}: ${p.reason}`))[Symbol.asyncIterator]();
+    const first = stream.next();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(problems).toEqual(['bad.md:2: front matter is a list, not a mapping of task fields']);
+
+    writeTask(dir, 'a.md', '---\nid: a\ntitle: [unclosed\n---\n', false);
+    expect((await first).value).toEqual({ event: 'removed', id: 'a', task: expect.objectContaining({ id: 'a' }) });
+    expect(problems).toHaveLength(2);
+    expect(problems[1]).toMatch(/^a\.md:\d+: invalid YAML/);
+
+    writeTask(dir, 'c.md', task('c'), false);
+    expect(await take(stream, 1)).toEqual([{ event: 'added', id: 'c', task: expect.objectContaining({ id: 'c' }) }]);
+    expect(problems).toHaveLength(2); // the same problems are not reported again
+
+    const ended = stream.next();
+    ac.abort();
+    expect(await ended).toEqual({ done: true, value: undefined });
+  });
+
   it('a watch started with an aborted signal ends at once', async () => {
     const dir = tempDir('watch-aborted');
     const store = await openTaskStore({ dir });
