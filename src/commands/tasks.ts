@@ -12,7 +12,8 @@ import type { TaskProblem, TaskQuery, TaskStats } from '../tasks/types.js';
 const DIR: OptionDef = { flags: '--dir <path>', summary: 'Task folder (default: tasks.dir from the config, ./tasks)', complete: 'dir' };
 const STRICT: OptionDef = { flags: '--strict', summary: 'Exit 1 when any file in the folder is not a valid task', type: 'boolean' };
 
-const FILTERS: OptionDef[] = [
+/** Which tasks: `ls` lists them, `stats` counts them. */
+const MATCH: OptionDef[] = [
   { flags: '--status <status>', summary: 'Only these statuses (comma list)', type: 'list' },
   { flags: '--agent <agent>', summary: 'Only these agents (comma list)', type: 'list' },
   { flags: '--assignee <name>', summary: 'Only these assignees (comma list)', type: 'list' },
@@ -22,6 +23,9 @@ const FILTERS: OptionDef[] = [
   { flags: '--due-after <date>', summary: 'Due strictly after this date (a day means after its end)' },
   { flags: '--blocked', summary: 'Only tasks waiting on an unfinished dependency', type: 'boolean' },
   { flags: '--text <text>', summary: 'Case-insensitive text in the title, description or body' },
+];
+
+const ORDER: OptionDef[] = [
   { flags: '--sort <field>', summary: 'Sort by a front matter key (dates, numbers, status and priority by meaning)' },
   { flags: '--reverse', summary: 'Reverse the order', type: 'boolean' },
   { flags: '--limit <n>', summary: 'At most n tasks', type: 'number' },
@@ -126,7 +130,7 @@ function statsRecord(s: TaskStats): Rec {
 const ls: CommandDef = {
   name: 'tasks ls',
   summary: 'List tasks, filtered, sorted and paged; bad files are reported, good ones still listed',
-  options: [DIR, ...FILTERS, STRICT],
+  options: [DIR, ...MATCH, ...ORDER, STRICT],
   output: 'task records: the front matter keys (id, title, status, agent, priority, tags, due_date, ...) plus path',
   tolerant: true,
   columns: ['id', 'status', 'priority', 'agent', 'assignee', 'due_date', 'title'],
@@ -274,14 +278,20 @@ const set: CommandDef = {
 const stats: CommandDef = {
   name: 'tasks stats',
   summary: 'Counts by status, agent, priority and tag; estimated vs actual hours; overdue, blocked, cycles',
-  options: [DIR, STRICT],
+  options: [DIR, ...MATCH, STRICT],
   tolerant: true,
-  output: 'one record: total, by_status, by_agent, by_priority, by_tag, hours, overdue, blocked, cycles, missing_dependencies, problems',
-  examples: [{ summary: 'Stats of the example folder', argv: ['tasks', 'stats', '--dir', 'examples/tasks'] }],
+  output: 'one record: total, by_status, by_agent, by_priority, by_tag, hours (estimated and actual sums; ratio = actual / estimated over the tasks that have both), overdue, blocked, cycles, missing_dependencies, problems',
+  description: 'With filters (the same as tasks ls), counts the matching tasks only; problems are always the whole folder\'s.',
+  examples: [
+    { summary: 'Stats of the example folder', argv: ['tasks', 'stats', '--dir', 'examples/tasks'] },
+    { summary: 'Stats of one agent\'s open work', argv: ['tasks', 'stats', '--dir', 'examples/tasks', '--agent', 'OPSWARDEN', '--status', 'todo,in_progress'] },
+  ],
   async *run(ctx) {
+    const query = await queryOf(ctx);
+    const filtered = (['status', 'agent', 'assignee', 'priority', 'tag', 'dueBefore', 'dueAfter', 'blocked', 'text'] as const).some((k) => query[k] !== undefined);
     const store = await open(ctx);
     try {
-      yield statsRecord(store.stats());
+      yield statsRecord(store.stats(filtered ? query : undefined));
       reportProblems(ctx, store);
     } finally {
       store.close();

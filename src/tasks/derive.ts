@@ -57,7 +57,7 @@ export function derive(t: TaskTable, lineOfId: (path: string) => number): Derive
     for (const d of deps[i]) if (!rowOfId.has(d)) missing.push({ id: ids[i], missing: d });
     if (unmetDependencies(deps[i], rowOf, status).length > 0) blocked.push(i);
   }
-  return { hidden, clashes, blocked, cycles: findCycles(t, rowOfId, visible), missing, counts: countAll(t, visible) };
+  return { hidden, clashes, blocked, cycles: findCycles(t, rowOfId, visible), missing, counts: countTasks(t, visible) };
 }
 
 /** Strongly connected components with more than one task (or a self-dependency), iteratively (Tarjan). */
@@ -106,7 +106,8 @@ function findCycles(t: TaskTable, rowOfId: Map<string, number>, visible: Uint8Ar
   return cycles.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
-function countAll(t: TaskTable, visible: Uint8Array): TaskCounts {
+/** Counts and hours of the rows `included` marks. */
+export function countTasks(t: TaskTable, included: Uint8Array): TaskCounts {
   const status = t.col('status');
   const agent = t.col('agent');
   const priority = t.col('priority');
@@ -122,7 +123,7 @@ function countAll(t: TaskTable, visible: Uint8Array): TaskCounts {
     m[key] = (m[key] ?? 0) + 1;
   };
   for (let i = 0; i < t.n; i++) {
-    if (!visible[i]) continue;
+    if (!included[i]) continue;
     c.total++;
     bump(c.byStatus, status[i]);
     bump(c.byAgent, agent[i]);

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { derive, unmetDependencies, type Derived } from './derive.js';
+import { countTasks, derive, unmetDependencies, type Derived } from './derive.js';
 import { coerceField, type FieldRules } from './fields.js';
 import { loadYaml, splitFrontMatter } from './front-matter.js';
 import { INDEX_VERSION, IndexReader, IndexWriter, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
@@ -237,17 +237,31 @@ export class TaskStore {
     return this.#s.derived.cycles;
   }
 
-  stats(): TaskStats {
+  /**
+   * The counts of `tasks stats`: of every task (derived once per change of the folder), or of the
+   * tasks a filter matches (sort and paging ignored), counted now. Cycles and missing dependencies
+   * are then those that involve a matching task; problems are always the folder's.
+   */
+  stats(filter?: TaskQuery): TaskStats {
     const s = this.#s;
     const d = s.derived;
     const ids = s.table.col('id');
+    const now = this.#clock.now();
+    const problems = this.problems.length;
+    if (!filter) {
+      const visible = (i: number) => s.engine.isVisible(i);
+      return { ...d.counts, overdue: overdueIds(s.table, visible, now), blocked: d.blocked.map((r) => ids[r]), cycles: d.cycles, missingDependencies: d.missing, problems };
+    }
+    const matched = new Uint8Array(s.table.n);
+    for (const r of this.query({ ...filter, sort: undefined, reverse: false, limit: undefined, offset: undefined })) matched[r] = 1;
+    const has = (id: string) => matched[this.#rowOf(id) ?? -1] === 1;
     return {
-      ...d.counts,
-      overdue: overdueIds(s.table, (i) => s.engine.isVisible(i), this.#clock.now()),
-      blocked: d.blocked.map((r) => ids[r]),
-      cycles: d.cycles,
-      missingDependencies: d.missing,
-      problems: this.problems.length,
+      ...countTasks(s.table, matched),
+      overdue: overdueIds(s.table, (i) => matched[i] === 1, now),
+      blocked: d.blocked.filter((r) => matched[r] === 1).map((r) => ids[r]),
+      cycles: d.cycles.filter((c) => c.some(has)),
+      missingDependencies: d.missing.filter((m) => has(m.id)),
+      problems,
     };
   }
 

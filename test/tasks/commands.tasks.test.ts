@@ -182,6 +182,23 @@ describe('tasks commands', () => {
     expect(Object.keys(rec)).toEqual(['total', 'by_status', 'by_agent', 'by_priority', 'by_tag', 'hours', 'overdue', 'blocked', 'cycles', 'missing_dependencies', 'problems']);
   });
 
+  it('stats with filters counts the matching tasks only, with their overdue, blocked and hours', async () => {
+    const [all] = await collect('tasks stats', context({ opts: { dir: EXAMPLES } }, '/').ctx);
+    const [ops] = await collect('tasks stats', context({ opts: { dir: EXAMPLES, agent: ['OPSWARDEN'] } }, '/').ctx);
+    const listed = await collect('tasks ls', context({ opts: { dir: EXAMPLES, agent: ['OPSWARDEN'] } }, '/').ctx);
+    expect(ops.total).toBe(listed.length);
+    expect(ops.total).toBeLessThan(all.total as number);
+    expect(Object.keys(ops.by_agent as object)).toEqual(['OPSWARDEN']);
+    expect((ops.hours as { by_agent: object }).by_agent).toEqual({ OPSWARDEN: (all.hours as { by_agent: Record<string, unknown> }).by_agent.OPSWARDEN });
+    const ids = new Set(listed.map((r) => r.id));
+    for (const id of [...(ops.overdue as string[]), ...(ops.blocked as string[])]) expect(ids.has(id)).toBe(true);
+    const blockedOnly = await collect('tasks ls', context({ opts: { dir: EXAMPLES, agent: ['OPSWARDEN'], blocked: true } }, '/').ctx);
+    expect(ops.blocked).toEqual(blockedOnly.map((r) => r.id).filter((id) => (all.blocked as string[]).includes(id as string)));
+    expect(ops.problems).toBe(all.problems);
+    const [none] = await collect('tasks stats', context({ opts: { dir: EXAMPLES, status: ['no-such-status'] } }, '/').ctx);
+    expect(none).toMatchObject({ total: 0, by_status: {}, overdue: [], blocked: [] });
+  });
+
   it('a missing folder is a usage error that names --dir', async () => {
     await expect(collect('tasks ls', context({ opts: { dir: '/nonexistent/tasks' } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_DIR_MISSING', hint: expect.stringMatching(/--dir/) });
   });
