@@ -6,6 +6,9 @@
 // the directory. A stale lock is taken over by renaming it aside (only one process wins the
 // rename) and checking that the renamed file is the one judged stale; release unlinks only a
 // lock whose token is ours. The worst race costs one duplicate fetch, never a lost entry.
+//
+// A lock file naming no holder (empty or torn: its writer hit a full disk or died between open
+// and write) is stale once it is UNNAMED_GRACE_MS old; a writer that fails removes its own file.
 
 import nodeFs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +16,15 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { isAlive } from '../util/pid.js';
 import { sleep } from '../util/sleep.js';
+
+/** How long a lock file may stay without a holder written in it: its writer is between open and write. */
+const UNNAMED_GRACE_MS = 2_000;
+
+/** The file operations of the locks; injectable so a test can make a write fail (ENOSPC). */
+export type LockFileOps = Pick<
+  typeof nodeFs,
+  'mkdirSync' | 'openSync' | 'writeSync' | 'futimesSync' | 'closeSync' | 'readFileSync' | 'statSync' | 'utimesSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'rmSync'
+>;
 
 interface LockOptions {
   /** The cache directory; locks go to <dir>/locks. */
@@ -22,6 +34,8 @@ interface LockOptions {
   staleMs?: number;
   /** Time between two looks at a held lock. @default 25 */
   pollMs?: number;
+  /** @default node:fs */
+  fs?: LockFileOps;
 }
 
 export interface Lock {
@@ -39,6 +53,7 @@ export class LockDir {
   readonly #now: () => number;
   readonly #staleMs: number;
   readonly #pollMs: number;
+  readonly #fs: LockFileOps;
   readonly #host = os.hostname();
 
   constructor(opts: LockOptions) {
@@ -46,10 +61,11 @@ export class LockDir {
     this.#now = opts.now;
     this.#staleMs = opts.staleMs ?? 30_000;
     this.#pollMs = opts.pollMs ?? 25;
+    this.#fs = opts.fs ?? nodeFs;
   }
 
   init(): void {
-    nodeFs.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    this.#fs.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
   }
 
   #file(key: string): string {
@@ -61,11 +77,11 @@ export class LockDir {
     return this.#file(key);
   }
 
-  /** Who holds the lock on `key` now, if anyone does and the lock is not stale. */
+  /** Who holds the lock on `key` now, if the lock is not stale and names its holder. */
   holder(key: string): { pid: number; host: string } | undefined {
     const file = this.#file(key);
     const current = this.#read(file);
-    if (!current || this.#isStale(file, current.holder)) return undefined;
+    if (!current?.holder || this.#isStale(file, current.holder)) return undefined;
     return { pid: current.holder.pid, host: current.holder.host };
   }
 
@@ -74,19 +90,32 @@ export class LockDir {
     const file = this.#file(key);
     const holder: Holder = { pid: process.pid, host: this.#host, token: randomBytes(8).toString('hex') };
     for (let attempt = 0; attempt < 2; attempt++) {
+      let fd: number;
       try {
-        const fd = nodeFs.openSync(file, 'wx', 0o600);
-        nodeFs.writeSync(fd, JSON.stringify(holder));
-        const t = this.#now() / 1000;
-        nodeFs.futimesSync(fd, t, t);
-        nodeFs.closeSync(fd);
-        return this.#held(file, holder);
+        fd = this.#fs.openSync(file, 'wx', 0o600);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         if (!this.#takeOverIfStale(file)) return undefined;
+        continue;
       }
+      this.#writeHolder(fd, file, holder);
+      return this.#held(file, holder);
     }
     return undefined;
+  }
+
+  /** Writes the holder into a just-created lock file; on failure removes the file and throws. */
+  #writeHolder(fd: number, file: string, holder: Holder): void {
+    try {
+      this.#fs.writeSync(fd, JSON.stringify(holder));
+      const t = this.#now() / 1000;
+      this.#fs.futimesSync(fd, t, t);
+    } catch (err) {
+      this.#fs.closeSync(fd);
+      this.#fs.rmSync(file, { force: true });
+      throw err;
+    }
+    this.#fs.closeSync(fd);
   }
 
   /** Resolves once the lock on `key` is free or stale (or the signal aborts). */
@@ -103,7 +132,7 @@ export class LockDir {
     const heartbeat = setInterval(() => {
       const t = this.#now() / 1000;
       try {
-        nodeFs.utimesSync(file, t, t);
+        this.#fs.utimesSync(file, t, t);
       } catch {
         // Lost the lock (taken over as stale): the entry is still written, at worst twice.
       }
@@ -115,9 +144,9 @@ export class LockDir {
         if (released) return;
         released = true;
         clearInterval(heartbeat);
-        if (this.#read(file)?.holder.token === holder.token) {
+        if (this.#read(file)?.holder?.token === holder.token) {
           try {
-            nodeFs.unlinkSync(file);
+            this.#fs.unlinkSync(file);
           } catch {
             // Already gone.
           }
@@ -126,20 +155,26 @@ export class LockDir {
     };
   }
 
-  #read(file: string): { holder: Holder; text: string } | undefined {
+  /** The lock file's text and the holder it names (none when empty or torn); undefined when absent. */
+  #read(file: string): { holder?: Holder; text: string } | undefined {
+    let text: string;
     try {
-      const text = nodeFs.readFileSync(file, 'utf8');
-      return { holder: JSON.parse(text) as Holder, text };
+      text = this.#fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : { text: '' };
+    }
+    try {
+      const holder = JSON.parse(text) as Holder | null;
+      return typeof holder?.pid === 'number' ? { holder, text } : { text };
     } catch {
-      // Absent, or being written right now (empty): treat a just-created lock as held.
-      return nodeFs.existsSync(file) ? { holder: { pid: -1, host: '', token: '' }, text: '' } : undefined;
+      return { text };
     }
   }
 
-  #isStale(file: string, holder: Holder): boolean {
-    if (holder.host === this.#host && holder.pid > 0 && !isAlive(holder.pid)) return true;
+  #isStale(file: string, holder: Holder | undefined): boolean {
+    if (holder?.host === this.#host && holder.pid > 0 && !isAlive(holder.pid)) return true;
     try {
-      return this.#now() - nodeFs.statSync(file).mtimeMs > this.#staleMs;
+      return this.#now() - this.#fs.statSync(file).mtimeMs > (holder ? this.#staleMs : UNNAMED_GRACE_MS);
     } catch {
       return true;
     }
@@ -151,13 +186,13 @@ export class LockDir {
     if (!this.#isStale(file, current.holder)) return false;
     const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      nodeFs.renameSync(file, aside);
+      this.#fs.renameSync(file, aside);
     } catch {
       return true;
     }
     const moved = (() => {
       try {
-        return nodeFs.readFileSync(aside, 'utf8');
+        return this.#fs.readFileSync(aside, 'utf8');
       } catch {
         return undefined;
       }
@@ -165,12 +200,12 @@ export class LockDir {
     if (moved !== current.text) {
       // We moved a fresh lock taken by someone else meanwhile: put it back if the slot is free.
       try {
-        nodeFs.linkSync(aside, file);
+        this.#fs.linkSync(aside, file);
       } catch {
         // Someone holds the slot again; the fresh holder's entry is written regardless.
       }
     }
-    nodeFs.rmSync(aside, { force: true });
+    this.#fs.rmSync(aside, { force: true });
     return moved === current.text;
   }
 }

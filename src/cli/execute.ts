@@ -7,6 +7,7 @@ import type { CommandContext, CommandDef, IO } from './types.js';
 import { resolveGlobals } from './resolve-globals.js';
 import type { Parsed } from './program.js';
 import { loadConfig } from '../config/load.js';
+import { cacheDirUnusable } from '../cache/dir.js';
 import { createServices } from './services.js';
 import { Sink } from '../output/sink.js';
 import { loadRenderer, renderText } from '../output/renderers.js';
@@ -32,7 +33,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
   const metrics = new Metrics();
   const unsubscribe = [metrics.subscribe()];
   if (!def.hidden) {
-    unsubscribe.push(subscribeUsageLog(config.cache.dir, { metrics, onError: () => warn(`cannot write the usage log in ${config.cache.dir}`) }));
+    unsubscribe.push(subscribeUsageLog(config.cache.dir, { metrics, onError: (e) => warn(cacheDirUnusable(config.cache.dir, e)) }));
   }
   const services = createServices(config, globals, warn);
   const ctx: CommandContext = {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { compileGlob, GLOB_FORMS } from '../cache/glob.js';
 import { OUTPUT_FORMATS } from '../cli/globals.js';
 import { usageError } from '../errors.js';
 import { parseDurationOrNull, parseSizeOrNull } from '../util/units.js';
@@ -32,12 +33,22 @@ function validators(file: string) {
   const oneOf = (choices: string[]): Check => (v, k) => (choices.includes(v as string) ? v : bad(k, `one of ${choices.join(', ')}`, v, file));
   const strings: Check = (v, k) =>
     Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string') ? v : bad(k, 'a non-empty list of strings', v, file);
+  // compiled here, not at the first lookup, so a bad rule fails at load naming its key
+  const glob: Check = (v, k) => {
+    if (typeof v !== 'string') return bad(k, GLOB_FORMS, v, file);
+    try {
+      compileGlob(v);
+    } catch {
+      bad(k, GLOB_FORMS, v, file);
+    }
+    return v;
+  };
   const ttlRules: Check = (v, k) => {
     if (!Array.isArray(v)) bad(k, 'a list of {match: <glob>, ttl: <duration>}', v, file);
     return v.map((rule, i) => {
       if (rule === null || typeof rule !== 'object') bad(`${k}[${i}]`, '{match: <glob>, ttl: <duration>}', rule, file);
       const r = rule as { match?: unknown; ttl?: unknown };
-      return { match: str(r.match, `${k}[${i}].match`), ttl: duration(r.ttl, `${k}[${i}].ttl`) };
+      return { match: glob(r.match, `${k}[${i}].match`), ttl: duration(r.ttl, `${k}[${i}].ttl`) };
     });
   };
   return { str, int, duration, size, oneOf, strings, ttlRules };

@@ -16,9 +16,10 @@ import type { Rec } from '../cli/types.js';
 import type { Config } from '../config/schema.js';
 import { publishCache, type CacheEvent } from '../metrics/channels.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { cacheDirUnusable } from '../cache/dir.js';
 import { DiskStore, type DiskEntry } from '../cache/disk.js';
 import { decodeEntry, decompress } from '../cache/format.js';
-import { compileGlob } from '../cache/glob.js';
+import { compileGlob, type KeyMatcher } from '../cache/glob.js';
 import { LockDir, type Lock } from '../cache/lock.js';
 import { createBoundedCache, type StoredEntry } from '../cache/memory.js';
 import type { BoundedCache } from '../cache/policies/types.js';
@@ -68,7 +69,10 @@ export class CacheEngine implements Engine {
   readonly #warn: (message: string) => void;
   readonly #opts: EngineOptions;
   readonly #stats = new CacheStats();
+  /** Flights a read of the same key may join; an invalidated one leaves so the next read starts afresh. */
   readonly #flights = new Map<string, Flight>();
+  /** Every flight not yet settled, invalidated ones included: close() waits for them. */
+  readonly #running = new Set<Flight>();
   readonly #l1MaxBytes: number;
   #ready: Promise<void> | undefined;
   #memory!: BoundedCache<StoredEntry>;
@@ -97,13 +101,13 @@ export class CacheEngine implements Engine {
   async invalidate(glob: string): Promise<number> {
     const match = compileGlob(glob);
     await this.#ensureReady();
+    this.#dropFlights(match);
     let removed = 0;
     for (const key of [...this.#memory.keys()]) {
       if (match(key) && this.#memory.delete(key)) removed++;
     }
     removed += this.#disk?.deleteWhere(match) ?? 0;
     removed += (await this.#redis?.deleteWhere(match)) ?? 0;
-    for (const flight of this.#flights.values()) if (match(flight.key)) flight.cancelled = true;
     return removed;
   }
 
@@ -182,11 +186,11 @@ export class CacheEngine implements Engine {
 
   async clear(): Promise<void> {
     await this.#ensureReady();
+    this.#dropFlights(() => true);
     this.#memory.clear();
     await this.#disk?.clear();
     await this.#redis?.clear();
     this.#stats.reset();
-    for (const flight of this.#flights.values()) flight.cancelled = true;
   }
 
   /**
@@ -194,7 +198,7 @@ export class CacheEngine implements Engine {
    * temp file and lock as it stops — then closes Redis. The CLI exits right after this.
    */
   async close(): Promise<void> {
-    const live = [...this.#flights.values()].map((f) => f.settled);
+    const live = [...this.#running].map((f) => f.settled);
     if (live.length) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(live), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
@@ -205,6 +209,15 @@ export class CacheEngine implements Engine {
   }
 
   // ----------------------------------------------------------------------------------------------
+
+  /** Flights of matching keys write nothing to the cache, and no new read joins them. */
+  #dropFlights(match: KeyMatcher): void {
+    for (const [key, flight] of this.#flights) {
+      if (!match(key)) continue;
+      flight.cancelled = true;
+      this.#flights.delete(key);
+    }
+  }
 
   async *#stream<T>(key: string, fetch: (signal: AbortSignal) => AsyncIterable<T>, opts: StreamOptions): AsyncGenerator<T> {
     await this.#ensureReady();
@@ -234,9 +247,11 @@ export class CacheEngine implements Engine {
         await running.settled;
         continue;
       }
-      const flight: Flight = new Flight(key, (signal) => this.#produce({ key, fetch, mode, ttl, acceptable, flight }, signal));
+      const flight: Flight = new Flight((signal) => this.#produce({ key, fetch, mode, ttl, acceptable, flight }, signal));
       this.#flights.set(key, flight);
+      this.#running.add(flight);
       void flight.settled.then(() => {
+        this.#running.delete(flight);
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
       });
       yield* recordsOf<T>(flight.consume(opts.signal));
@@ -490,8 +505,7 @@ export class CacheEngine implements Engine {
       this.#locks = locks;
       this.#stats.setFile(path.join(cfg.dir, 'cache-stats.log'));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      this.#warn(`cache directory ${cfg.dir} is not writable (${code}); running without the disk cache — set STRATA_CACHE_DIR to a writable directory`);
+      this.#warn(cacheDirUnusable(cfg.dir, err));
     }
     if (cfg.redisUrl) {
       const { RedisTier } = await import('../cache/redis.js');

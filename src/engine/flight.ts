@@ -17,7 +17,6 @@ interface Cursor {
 }
 
 export class Flight {
-  readonly key: string;
   /** Set by invalidation: the result must not be written to the cache. */
   cancelled = false;
   readonly settled: Promise<void>;
@@ -34,8 +33,7 @@ export class Flight {
   #pulling: Promise<void> | undefined;
   #settle!: () => void;
 
-  constructor(key: string, start: (signal: AbortSignal) => AsyncIterator<string>) {
-    this.key = key;
+  constructor(start: (signal: AbortSignal) => AsyncIterator<string>) {
     this.#start = start;
     this.settled = new Promise((resolve) => (this.#settle = resolve));
   }

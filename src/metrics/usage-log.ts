@@ -57,7 +57,7 @@ export function scrubArgv(argv: readonly string[]): string[] {
 }
 
 export function recordUsage(cacheDir: string, event: UsageEvent, maxBytes = USAGE_MAX_BYTES): void {
-  mkdirSync(cacheDir, { recursive: true });
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const clean: UsageEvent = { ...event, argv: scrubArgv(event.argv) };
   let line = JSON.stringify(clean) + '\n';
   if (Buffer.byteLength(line) > MAX_LINE) {

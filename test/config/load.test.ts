@@ -49,6 +49,14 @@ describe('configuration', () => {
     await expect(loadConfig({ file, env: {}, cwd: '/' })).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(message) });
   });
 
+  it.each(['aws:[ec2', 'aws:{ec2,s3', 'aws:*/x', 'aws:[z-a]', ''])('rejects the TTL rule glob %j at load, naming the file, the key and the accepted forms', async (match) => {
+    const file = write(`cache:\n  ttl:\n    - match: "aws:*"\n      ttl: 1m\n    - match: ${JSON.stringify(match)}\n      ttl: 30s\n`);
+    const err = await loadConfig({ file, env: {}, cwd: '/' }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'BAD_CONFIG', exitCode: 2 });
+    expect(err.message).toContain(`config ${file}: \`cache.ttl[1].match\` must be a key or a glob: '*' any run of characters`);
+    expect(err.message).toContain(`got ${JSON.stringify(match)}`);
+  });
+
   it('fails clearly when a named config file does not exist', async () => {
     await expect(loadConfig({ file: '/no/such/strata.yaml', env: {}, cwd: '/' })).rejects.toThrow(/does not exist/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine/index.js';
+import { createEngine, type Engine } from '../../src/engine/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { collect, op, tempDir, testConfig, upstream } from './fixtures/config.js';
 
@@ -43,6 +43,33 @@ describe('engine dedup in one process', () => {
     const all = await Promise.allSettled(Array.from({ length: 3 }, () => collect(engine.stream(op(), up.fetch))));
     expect(all.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(up.state.calls).toBe(1);
+    await engine.close();
+  });
+
+  it.each([
+    ['invalidate', (e: Engine) => e.invalidate('aws:*:*:ec2:*')],
+    ['clear', (e: Engine) => e.clear()],
+  ])('a read right after %s starts a fresh call instead of joining the old one', async (_, drop) => {
+    const engine = createEngine({ config: testConfig(tempDir()), clock: new ManualClock(), warn: () => {} });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const fetching = new Promise<void>((r) => (started = r));
+    const before = collect(engine.stream(op(), () => (async function* () {
+      started();
+      await gate;
+      yield { v: 'before' };
+    })()));
+    await fetching;
+    await drop(engine);
+    const up = upstream([[{ v: 'after' }]]);
+    const after = collect(engine.stream(op(), up.fetch));
+    release();
+    expect(await before).toEqual([{ v: 'before' }]);
+    expect(await after).toEqual([{ v: 'after' }]);
+    expect(up.state.calls).toBe(1);
+    // the invalidated call cached nothing; the fresh one did
+    expect(await collect(engine.stream(op(), upstream([[{ v: 'later' }]]).fetch))).toEqual([{ v: 'after' }]);
     await engine.close();
   });
 });

@@ -34,6 +34,14 @@ describe('usage log', () => {
     expect(kept.length).toBeGreaterThan(40);
   });
 
+  it('creates a fresh cache dir 0700 and the log 0600', () => {
+    const fresh = join(dir, 'new', 'cache');
+    recordUsage(fresh, ev(1));
+    expect(statSync(join(dir, 'new')).mode & 0o777).toBe(0o700);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    expect(statSync(join(fresh, USAGE_FILE)).mode & 0o777).toBe(0o600);
+  });
+
   it('skips torn or foreign lines', async () => {
     recordUsage(dir, ev(1));
     const { appendFileSync } = await import('node:fs');
