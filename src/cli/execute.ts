@@ -22,7 +22,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
   const started = monotonicMs();
   let exitCode: number = EXIT.ok;
   const { config } = await loadConfig({ file: parsed.raw.config, env: io.env, cwd: io.cwd });
-  const globals = resolveGlobals(parsed.raw, config, io);
+  const globals = resolveGlobals(parsed.raw, config, io, { endless: def.endless });
   const warned = new Set<string>();
   const warn = (m: string) => {
     if (globals.quiet || warned.has(m)) return;
@@ -30,6 +30,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
     io.stderr.write(`strata: warning: ${m}\n`);
   };
   let failures = 0;
+  let failAtEnd: { err: unknown } | undefined;
   const metrics = new Metrics();
   const unsubscribe = [metrics.subscribe()];
   if (!def.hidden) {
@@ -52,6 +53,9 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
       const record = { error: { code: e?.code ?? 'ERROR', message: e?.message ?? String(err), ...(item ?? {}) } };
       io.stderr.write(JSON.stringify(record) + '\n');
     },
+    failAtEnd(err) {
+      failAtEnd ??= { err };
+    },
   };
   try {
     const records = await def.run(ctx);
@@ -64,6 +68,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
       // records produced before a failure still reach the reader
       await sink.flush();
     }
+    if (failAtEnd && !signal.aborted) throw failAtEnd.err;
     // stopped cleanly: by SIGTERM that is a normal end (0), by Ctrl-C an interruption (130)
     if (signal.aborted) exitCode = (signal.reason as Error)?.message === 'terminated' ? EXIT.ok : EXIT.interrupted;
     else if (failures > 0) exitCode = EXIT.runtime;

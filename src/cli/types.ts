@@ -81,6 +81,8 @@ export interface CommandContext {
   warn(message: string): void;
   /** Report a per-item failure: fails fast, or with --keep-going becomes an error record on stderr. */
   reportError(err: unknown, item?: Rec): void;
+  /** Fail with `err` once every record is out, so the output stays whole (a JSON array is closed). */
+  failAtEnd(err: unknown): void;
   /** Loaded configuration (file + env + flags), see src/config. */
   config: import('../config/schema.js').Config;
   /** Lazily created services; nothing heavy is loaded until first asked for. */
@@ -106,6 +108,8 @@ export interface CommandDef {
    * command goes on; the exit code stays 0 unless --keep-going or the command's own --strict.
    */
   tolerant?: boolean;
+  /** Runs until stopped (a watch): piped output defaults to NDJSON, since a JSON array never closes. */
+  endless?: boolean;
   /** Columns the table shows first, in this order; the rest follow while they fit. */
   columns?: string[];
   /**

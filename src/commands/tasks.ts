@@ -62,7 +62,7 @@ function reportProblems(ctx: CommandContext, store: TaskStore): void {
   const problems = store.problems;
   for (const p of problems) reportProblem(ctx, p);
   if (ctx.opts.strict && problems.length > 0) {
-    throw runtimeError('TASK_FILES_INVALID', `${problems.length} file(s) in ${store.dir} are not valid tasks`, 'See the errors above, or drop --strict to list the valid tasks only.');
+    ctx.failAtEnd(runtimeError('TASK_FILES_INVALID', `${problems.length} file(s) in ${store.dir} are not valid tasks`, 'See the errors above, or drop --strict to list the valid tasks only.'));
   }
 }
 
@@ -306,6 +306,7 @@ const watch: CommandDef = {
   output: 'change records: event (added|changed|removed), id, task',
   description: 'Runs until Ctrl-C (exit 130) or SIGTERM (exit 0). A file that is or becomes invalid is reported on stderr (path, line, reason); a task whose file turns invalid is also a removed record.',
   tolerant: true,
+  endless: true,
   examples: [{ summary: 'stream changes to the example folder as NDJSON until stopped', argv: ['tasks', 'watch', '--dir', 'examples/tasks'], stopAfterMs: 1500 }],
   async *run(ctx) {
     const { Resources, stopSignalOf } = await import('../util/resources.js');

@@ -147,6 +147,10 @@ async function warmLine(item: PlannedItem, base: Services, io: IO, opts: RoundOp
       reportError(err) {
         throw err;
       },
+      // a warm read has no output to keep whole: any failure ends it
+      failAtEnd(err) {
+        throw err;
+      },
     };
     for await (const _ of await def.run(ctx)) {
       if (opts.signal.aborted) break;
