@@ -1,9 +1,13 @@
 // The AWS connection pool: one SDK v3 client per (service, profile, region, endpoint), created on
 // first use with `await import()` (a cached run never loads the SDK) and reused for the whole run.
 // Each client gets its own keep-alive http(s) Agent through smithy's NodeHttpHandler, whose socket
-// limit follows --concurrency. A custom endpoint switches S3 to path-style addressing (s3rver,
-// MinIO, LocalStack). Credentials come from the SDK's standard chain; a named profile is passed
-// as the client's `profile` option, which the chain honours like AWS_PROFILE.
+// limit follows --concurrency, and a socket that stays silent for `socketTimeoutMs` (60 s: an
+// idle gap, not a cap on a long download) fails the request with a TimeoutError, which the
+// scheduler retries as transient. A custom endpoint switches S3 to path-style addressing (s3rver,
+// MinIO, LocalStack); without one, S3 follows region redirects (a bucket in another region
+// answers 301 with its region, and the SDK resends there). Credentials come from the SDK's
+// standard chain; a named profile is passed as the client's `profile` option, which the chain
+// honours like AWS_PROFILE. The first use of a scope fixes its client's options.
 
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -20,6 +24,8 @@ export interface AwsScope {
 export interface ClientOptions {
   /** Sockets per client (default 50, the SDK's own default). */
   maxSockets?: number;
+  /** Milliseconds a request's socket may stay silent before the request fails (default 60 s). */
+  socketTimeoutMs?: number;
 }
 
 interface Destroyable {
@@ -27,6 +33,7 @@ interface Destroyable {
 }
 
 const DEFAULT_MAX_SOCKETS = 50;
+const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
 
 /**
  * The SDK's default logger has an `info` that does nothing, and its logger middleware calls
@@ -67,6 +74,7 @@ async function commonConfig(scope: AwsScope, opts: ClientOptions | undefined) {
     httpAgent: new http.Agent(agentOpts),
     httpsAgent: new https.Agent(agentOpts),
     connectionTimeout: 10_000,
+    socketTimeout: opts?.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
   });
   return {
     region,
@@ -94,7 +102,8 @@ export async function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S
   requireRegion(scope);
   return pooled('s3', scope, async () => {
     const [{ S3Client }, config] = await Promise.all([import('@aws-sdk/client-s3'), commonConfig(scope, opts)]);
-    const client = new S3Client({ ...config, forcePathStyle: Boolean(scope.endpoint) });
+    const custom = Boolean(scope.endpoint);
+    const client = new S3Client({ ...config, forcePathStyle: custom, followRegionRedirects: !custom });
     client.middlewareStack.use(fastListObjectsPlugin);
     return client;
   });

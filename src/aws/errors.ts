@@ -1,6 +1,7 @@
 // SDK failures as StrataErrors: one line saying what was wrong and a hint saying what to do.
-// Codes users meet (no credentials, no bucket/key, access denied, bad region) get their own
-// message; anything else keeps the service's code and message. Aborts pass through untouched.
+// Codes users meet (no credentials, no bucket/key, access denied, a bucket in another region, no
+// answer, nothing listening) get their own message; anything else keeps the service's code and
+// message. Aborts pass through untouched.
 
 import { StrataError, runtimeError } from '../errors.js';
 
@@ -10,7 +11,11 @@ interface SdkError {
   code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
 }
+
+/** Where to look when the endpoint cannot be reached. */
+const NETWORK_HINT = 'check --endpoint-url (or AWS_ENDPOINT_URL) and the network, then run again';
 
 export function isAbort(err: unknown): boolean {
   const e = err as { name?: string } | null;
@@ -37,6 +42,12 @@ export function awsError(err: unknown, what: string): unknown {
   if (code === 'PreconditionFailed' || status === 412) {
     return runtimeError('OBJECT_CHANGED', `object changed while it was read: ${what}`, 'run the command again', err);
   }
+  if (code === 'PermanentRedirect' || status === 301) {
+    const region = e.$response?.headers?.['x-amz-bucket-region'];
+    return runtimeError('WRONG_REGION', `the bucket is in another region: ${what}`, region ? `pass --region ${region}` : 'pass --region <bucket region>', err);
+  }
+  if (code === 'TimeoutError') return runtimeError('TIMEOUT', `the server did not answer in time: ${what}`, NETWORK_HINT, err);
+  if (e.code === 'ECONNREFUSED') return runtimeError('CONNECTION_REFUSED', `connection refused: ${what}${message ? ` (${message})` : ''}`, `nothing answers there: ${NETWORK_HINT}`, err);
   if (code === 'AuthFailure' || code === 'InvalidClientTokenId' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
     return runtimeError('BAD_CREDENTIALS', `AWS rejected the credentials for ${what} (${code})`, 'check the keys of the profile in use, or pass --profile <name>', err);
   }

@@ -7,7 +7,8 @@ import { setMaxListeners } from 'node:events';
 import type { CommandContext, Rec } from '../cli/types.js';
 import type { CacheMode, Operation } from '../engine/types.js';
 import type { Priority, Scheduler } from '../scheduler/types.js';
-import { closeClients, type AwsScope } from './clients.js';
+import { shortHash } from '../engine/key.js';
+import { closeClients, type AwsScope, type ClientOptions } from './clients.js';
 
 /** The part of the engine AWS code uses (src/engine/index.ts implements it). */
 export interface StreamEngine {
@@ -31,6 +32,8 @@ export interface AwsRuntime {
   /** Sockets per client and transfers in flight (--concurrency). */
   concurrency: number;
   priority?: Priority;
+  /** Silence on a request's socket that fails it, ms (clients.ts's default when unset). */
+  socketTimeoutMs?: number;
 }
 
 /** Default in-flight requests when --concurrency is not given (the scheduler's default too). */
@@ -56,7 +59,19 @@ export function runtimeFrom(ctx: CommandContext): AwsRuntime {
   };
 }
 
-/** The scheduler lane of a service in a region. */
-export function laneOf(service: string, region: string): string {
-  return `${service}:${region}`;
+/** The options of the run's SDK clients. */
+export function clientOptions(rt: AwsRuntime): ClientOptions {
+  return { maxSockets: rt.concurrency, socketTimeoutMs: rt.socketTimeoutMs };
+}
+
+/**
+ * The scheduler lane of a service in a region for one account and endpoint: `s3:us-east-1` for
+ * the default profile on AWS, `s3:us-east-1:prod` for profile prod, `s3:us-east-1:default:<hash>`
+ * with a custom endpoint (hashed: an endpoint may carry user:password). The lane is also the Redis
+ * key of a shared rate cap, so accounts and endpoints never share one cap or one AIMD window.
+ */
+export function laneOf(service: string, region: string, scope: Pick<AwsScope, 'profile' | 'endpoint'>): string {
+  const profile = scope.profile || 'default';
+  if (scope.endpoint) return `${service}:${region}:${profile}:${shortHash(scope.endpoint)}`;
+  return profile === 'default' ? `${service}:${region}` : `${service}:${region}:${profile}`;
 }

@@ -1,9 +1,9 @@
-// Every SDK request goes out here, through the scheduler: the lane is `${service}:${region}`, the
-// scheduler's signal is the request's abortSignal, and the SDK is imported only now, on the path
-// that needs the wire. Commands are named by their API operation ('DescribeInstances').
+// Every SDK request goes out here, through the scheduler: the lane is laneOf(service, region,
+// scope), the scheduler's signal is the request's abortSignal, and the SDK is imported only now,
+// on the path that needs the wire. Commands are named by their API operation ('DescribeInstances').
 
 import type { AwsRuntime } from './runtime.js';
-import { laneOf } from './runtime.js';
+import { clientOptions, laneOf } from './runtime.js';
 import { ec2Client, s3Client } from './clients.js';
 
 type AnyClient = { send(cmd: unknown, opts?: { abortSignal?: AbortSignal }): Promise<unknown> };
@@ -18,7 +18,7 @@ async function commandClass(service: 'ec2' | 's3', operation: string): Promise<C
 
 export async function clientFor(rt: AwsRuntime, service: 'ec2' | 's3', region: string): Promise<AnyClient> {
   const scope = { ...rt.scope, region };
-  const opts = { maxSockets: rt.concurrency };
+  const opts = clientOptions(rt);
   return (service === 'ec2' ? await ec2Client(scope, opts) : await s3Client(scope, opts)) as unknown as AnyClient;
 }
 
@@ -26,7 +26,7 @@ export async function clientFor(rt: AwsRuntime, service: 'ec2' | 's3', region: s
 export async function send(rt: AwsRuntime, service: 'ec2' | 's3', region: string, operation: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const [client, Cmd, scheduler] = await Promise.all([clientFor(rt, service, region), commandClass(service, operation), rt.scheduler()]);
   return scheduler.schedule(
-    laneOf(service, region),
+    laneOf(service, region, rt.scope),
     (jobSignal) => client.send(new Cmd(input), { abortSignal: jobSignal }) as Promise<Record<string, unknown>>,
     { priority: rt.priority ?? 'interactive', signal: signal ?? rt.signal, operation: `${service}:${operation}` },
   );

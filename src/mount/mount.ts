@@ -19,6 +19,7 @@ import { IoScheduler } from './io-scheduler.js';
 import { busyProcesses, detach, prepareMountpoint } from './lifecycle.js';
 import { MetadataCache } from './metadata.js';
 import { ObjectStore } from './object-store.js';
+import { laneOf } from '../aws/runtime.js';
 import { BlockReader } from './reader.js';
 import { MountStats, type MountMetrics } from './stats.js';
 import { startLivePublisher } from '../metrics/live.js';
@@ -107,7 +108,7 @@ export async function mountS3(opts: MountOptions): Promise<MountHandle> {
 
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
   const stats = new MountStats(clock);
-  const store = new ObjectStore({ bucket: opts.bucket, client: opts.client, scheduler: opts.scheduler, region: opts.scope.region, stats });
+  const store = new ObjectStore({ bucket: opts.bucket, client: opts.client, scheduler: opts.scheduler, lane: laneOf('s3', opts.scope.region, opts.scope), stats });
   const metadataTtl = opts.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS;
   const meta = new MetadataCache({ store, engine: opts.engine, scope: opts.scope, ttlMs: metadataTtl, clock });
   const io = new IoScheduler({

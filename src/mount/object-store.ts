@@ -1,8 +1,8 @@
-// Every S3 request the mount makes, each one run through the shared scheduler (lane `s3:<region>`)
-// with the priority of the work it serves, and timed into the mount's stats. Listings page through
-// the shared pagination loop (src/aws/paginate.ts). Multipart uploads use @aws-sdk/lib-storage with
-// the shared scheduler-wrapped client (src/aws/s3/scheduled-client.ts), so each part is one
-// scheduled request.
+// Every S3 request the mount makes, each one run through the shared scheduler (in the S3 lane of
+// its account and endpoint, aws/runtime.ts laneOf) with the priority of the work it serves, and
+// timed into the mount's stats. Listings page through the shared pagination loop
+// (src/aws/paginate.ts). Multipart uploads use @aws-sdk/lib-storage with the shared
+// scheduler-wrapped client (src/aws/s3/scheduled-client.ts), so each part is one scheduled request.
 
 import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -40,11 +40,11 @@ export class ObjectStore {
   readonly #stats: MountStats;
   readonly #sdk: Promise<typeof import('@aws-sdk/client-s3')>;
 
-  constructor(opts: { bucket: string; client: S3Client; scheduler: Scheduler; region: string; stats: MountStats }) {
+  constructor(opts: { bucket: string; client: S3Client; scheduler: Scheduler; lane: string; stats: MountStats }) {
     this.bucket = opts.bucket;
     this.#client = opts.client;
     this.#scheduler = opts.scheduler;
-    this.#lane = `s3:${opts.region}`;
+    this.#lane = opts.lane;
     this.#stats = opts.stats;
     this.#sdk = import('@aws-sdk/client-s3');
   }

@@ -12,7 +12,7 @@ export interface SchedulerOptions {
   rate: number;
   /** Further attempts after a throttled or transient failure. Minimum: 0. */
   retries: number;
-  /** When set, the rate caps are shared by every process using this Redis (redis://host:port). */
+  /** When set, the rate caps are shared by every process using this Redis (redis://host:port); with `rate` 0 there is no cap to share. */
   redisUrl?: string;
   /** A shared-rate answer from Redis slower than this falls back to the per-process cap, ms (config.cache.redisTimeout). Minimum: 1. @default 250 */
   redisTimeoutMs?: number;

@@ -1,7 +1,8 @@
 // Rate caps shared by every strata process through Redis (STRATA_REDIS_URL / cache.redisUrl).
 //
 // rate-limiter-flexible's RateLimiterRedis counts the starts of each lane in a Redis key per
-// window (one Lua INCR + PTTL: atomic across processes and machines). Its insurance limiter, an
+// window (one Lua INCR + PTTL: atomic across processes and machines). The key is the lane name,
+// which for AWS carries the profile and a hash of any custom endpoint (src/aws/runtime.ts laneOf). Its insurance limiter, an
 // in-memory counter with the same window, answers whenever Redis is down, restarting or not yet
 // connected (`rejectIfRedisNotReady`) or slower than `timeoutMs` (RLWrapperTimeouts), so requests
 // keep their per-process cap instead of failing or hanging; the Redis client reconnects by itself

@@ -10,6 +10,8 @@ import { startS3, type S3Fixture } from './s3server.js';
 let s3: S3Fixture;
 // s3rver reports a common prefix only when an object sits right below it, so logs/ has one.
 const KEYS = ['a.txt', 'logs/2024/01.log', 'logs/2024/02.log', 'logs/2025/01.log', 'logs/index.txt', 'media/x.png', 'z.bin'];
+// Loose objects between folders at two levels, for `du --by prefix`; 1 byte each.
+const MIXED = ['a.txt', 'logs/2024/01.log', 'logs/index.txt', 'logs/z/x.log', 'logs/zz.txt', 'media/y.png', 'z.bin'];
 
 async function collect(it: AsyncIterable<Rec>): Promise<Rec[]> {
   const out: Rec[] = [];
@@ -18,11 +20,12 @@ async function collect(it: AsyncIterable<Rec>): Promise<Rec[]> {
 }
 
 beforeAll(async () => {
-  s3 = await startS3(['data', 'empty']);
+  s3 = await startS3(['data', 'empty', 'mixed']);
   const client = await s3Client({ profile: 'default', region: 'us-east-1', endpoint: s3.endpoint });
   for (const [i, Key] of KEYS.entries()) {
     await client.send(new PutObjectCommand({ Bucket: 'data', Key, Body: 'x'.repeat(10 * (i + 1)) }));
   }
+  for (const Key of MIXED) await client.send(new PutObjectCommand({ Bucket: 'mixed', Key, Body: 'x' }));
 });
 afterAll(async () => {
   closeClients();
@@ -43,7 +46,7 @@ describe('s3 urls', () => {
 describe('s3 listings', () => {
   it('lists buckets', async () => {
     const names = (await collect(listBuckets(s3.rt()))).map((b) => b.Name);
-    expect(names).toEqual(['data', 'empty']);
+    expect(names).toEqual(['data', 'empty', 'mixed']);
   });
 
   it('lists one level: prefixes as Type prefix, objects as Type object', async () => {
@@ -84,6 +87,22 @@ describe('s3 du', () => {
     ]);
     expect(prefixGroup('top.txt', '', 1)).toBe('');
     expect(prefixGroup('a/b/c/d', 'a/', 2)).toBe('a/b/c/');
+  });
+
+  it('prints each prefix once when loose objects sit between folders', async () => {
+    const du = (depth: number) => collect(diskUsage(listObjects(s3.rt(), { bucket: 'mixed', key: '' }, { recursive: true }), '', { by: 'prefix', depth }));
+    expect(await du(1)).toEqual([
+      { Prefix: 'logs/', Objects: 4, Bytes: 4 },
+      { Prefix: 'media/', Objects: 1, Bytes: 1 },
+      { Prefix: '', Objects: 2, Bytes: 2 },
+    ]);
+    expect(await du(2)).toEqual([
+      { Prefix: 'logs/2024/', Objects: 1, Bytes: 1 },
+      { Prefix: 'logs/z/', Objects: 1, Bytes: 1 },
+      { Prefix: 'logs/', Objects: 2, Bytes: 2 },
+      { Prefix: 'media/', Objects: 1, Bytes: 1 },
+      { Prefix: '', Objects: 2, Bytes: 2 },
+    ]);
   });
 
   it('groups by storage class', async () => {

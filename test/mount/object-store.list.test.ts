@@ -26,7 +26,7 @@ function storeWith(pages: Record<string, Page>) {
     },
   };
   const stats = new MountStats(new ManualClock());
-  const store = new ObjectStore({ bucket: 'bkt', client: client as unknown as S3Client, scheduler, region: 'eu-west-1', stats });
+  const store = new ObjectStore({ bucket: 'bkt', client: client as unknown as S3Client, scheduler, lane: 's3:eu-west-1', stats });
   return { store, inputs, scheduled, stats };
 }
 

@@ -1,10 +1,16 @@
 // `s3 du`: object count and bytes over a streamed recursive listing, in constant memory.
 //   total            one record for the whole prefix
-//   --by prefix      one record per prefix `depth` levels below the given one; S3 lists keys in
-//                    order, so each group is contiguous and is emitted as soon as the next starts
+//   --by prefix      one record per prefix `depth` levels below the given one. S3 lists keys in
+//                    order, so the keys under a folder are contiguous, but objects lying above
+//                    `depth` (say `a.txt` and `z.bin` around `logs/`) form a group that is split
+//                    by its subfolders. The groups along the current key stay open (at most
+//                    depth + 1) and each is emitted once, when a key leaves its folder: deepest
+//                    first, the base prefix's loose objects last.
 //   --by storage-class  one record per class (a handful of classes at most)
 
 import type { Rec } from '../../cli/types.js';
+
+type Group = { Prefix: string; Objects: number; Bytes: number };
 
 export type DuGrouping = { by: 'total' } | { by: 'prefix'; depth: number } | { by: 'storage-class' };
 
@@ -29,19 +35,20 @@ export async function* diskUsage(objects: AsyncIterable<Rec>, base: string, grou
     return;
   }
   const depth = grouping.by === 'prefix' ? grouping.depth : 0;
-  let current: string | undefined;
-  let objects_ = 0;
-  let bytes = 0;
+  // The groups holding the current key, outermost first (at most depth + 1); the whole prefix
+  // always has a record when grouping by total.
+  const open: Group[] = depth === 0 ? [{ Prefix: base, Objects: 0, Bytes: 0 }] : [];
   for await (const o of objects) {
-    const group = depth === 0 ? base : prefixGroup(String(o.Key), base, depth);
-    if (current !== undefined && group !== current) {
-      yield { Prefix: current, Objects: objects_, Bytes: bytes };
-      objects_ = 0;
-      bytes = 0;
+    const key = String(o.Key);
+    while (open.length > 0 && !key.startsWith(open[open.length - 1].Prefix)) yield open.pop()!;
+    const prefix = depth === 0 ? base : prefixGroup(key, base, depth);
+    let group = open[open.length - 1];
+    if (group?.Prefix !== prefix) {
+      group = { Prefix: prefix, Objects: 0, Bytes: 0 };
+      open.push(group);
     }
-    current = group;
-    objects_++;
-    bytes += Number(o.Size ?? 0);
+    group.Objects++;
+    group.Bytes += Number(o.Size ?? 0);
   }
-  if (current !== undefined || depth === 0) yield { Prefix: current ?? base, Objects: objects_, Bytes: bytes };
+  while (open.length > 0) yield open.pop()!;
 }

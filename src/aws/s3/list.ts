@@ -1,5 +1,6 @@
 // S3 listings through the engine: buckets, one level (Delimiter '/'), or every key (recursive).
-// S3 is addressed from one region: the scope's, else us-east-1 with region redirects followed.
+// S3 is addressed from one region: the scope's, else us-east-1. On AWS the client follows region
+// redirects (clients.ts); with --endpoint-url it does not, and a 301 names the bucket's region.
 
 import type { Rec } from '../../cli/types.js';
 import type { AwsRuntime } from '../runtime.js';
@@ -8,7 +9,7 @@ import { read, type Paging } from '../read.js';
 import { usageError } from '../../errors.js';
 import type { S3Location } from './url.js';
 
-/** The region S3 requests are signed for when none is given (buckets elsewhere are redirected). */
+/** The region S3 requests are signed for when none is given (on AWS, buckets elsewhere are redirected). */
 export const S3_DEFAULT_REGION = 'us-east-1';
 
 export function s3Region(rt: AwsRuntime): string {

@@ -3,7 +3,7 @@
 
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsRuntime } from '../runtime.js';
-import { laneOf } from '../runtime.js';
+import { clientOptions, laneOf } from '../runtime.js';
 import type { ScheduleOptions } from '../../scheduler/types.js';
 import { s3Client } from '../clients.js';
 import type { ByteLimiter } from './bandwidth.js';
@@ -27,8 +27,8 @@ export interface S3Wire {
 
 export async function s3Wire(rt: AwsRuntime): Promise<S3Wire> {
   const region = s3Region(rt);
-  const [client, scheduler] = await Promise.all([s3Client({ ...rt.scope, region }, { maxSockets: rt.concurrency }), rt.scheduler()]);
-  const lane = laneOf('s3', region);
+  const [client, scheduler] = await Promise.all([s3Client({ ...rt.scope, region }, clientOptions(rt)), rt.scheduler()]);
+  const lane = laneOf('s3', region, rt.scope);
   return {
     client,
     run: (operation, job, opts) => scheduler.schedule(lane, job, { priority: rt.priority ?? 'interactive', signal: rt.signal, ...opts, operation: `s3:${operation}` }),
