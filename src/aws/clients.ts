@@ -51,7 +51,7 @@ function poolKey(service: string, scope: AwsScope): string {
 /** Fails with a usage error when no region is known; 'all' must be fanned out before this point. */
 export function requireRegion(scope: AwsScope): string {
   const region = scope.region?.trim();
-  if (!region) throw usageError('NO_REGION', 'no AWS region: pass --region or set AWS_REGION', 'e.g. --region eu-west-1');
+  if (!region) throw usageError('NO_REGION', 'no AWS region: pass --region, set AWS_REGION, or give the profile a region', 'e.g. --region eu-west-1, or `region = eu-west-1` under the profile in ~/.aws/config');
   if (region === 'all') {
     throw usageError('REGION_ALL', "--region all is not supported by this command", 'name one region, e.g. --region eu-west-1');
   }

@@ -1,5 +1,7 @@
 // Global options after precedence: flags > environment > config file > defaults.
 
+import { homedir } from 'node:os';
+import { profileRegion } from '../config/aws-profile.js';
 import type { Config } from '../config/schema.js';
 import { usageError } from '../errors.js';
 import type { GlobalOptions, OutputFormat } from './globals.js';
@@ -20,10 +22,12 @@ export function resolveGlobals(raw: Record<string, any>, config: Config, io: IO,
   if (raw.cache === false && raw.refresh) {
     throw usageError('BAD_OPTION', '--no-cache and --refresh cannot be used together', 'pick one: --no-cache skips the cache, --refresh rewrites it');
   }
+  const profile = raw.profile ?? config.profile ?? 'default';
   return {
     output,
-    profile: raw.profile ?? config.profile ?? 'default',
-    region: raw.region ?? config.region,
+    profile,
+    // --region, $AWS_REGION / $AWS_DEFAULT_REGION, the config file, then the AWS profile's own
+    region: raw.region ?? config.region ?? profileRegion(profile, io.env, io.env.HOME || homedir()),
     endpointUrl: raw.endpointUrl ?? config.endpointUrl,
     pageSize: raw.pageSize,
     maxItems: raw.maxItems,
