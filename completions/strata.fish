@@ -49,6 +49,7 @@ complete -c strata -n 'test (__strata_path) = ec2 images' -l ids -r -d 'only the
 complete -c strata -n 'test (__strata_path) = ec2 snapshots' -l filter -r -d 'EC2 filter, e.g. instance-state-name=running,stopped (or Name=...,Values=...); repeatable'
 complete -c strata -n 'test (__strata_path) = ec2 snapshots' -l ids -r -d 'only these ids, comma separated'
 complete -c strata -n 'test (__strata_path) = ec2 regions' -l filter -r -d 'EC2 filter, e.g. instance-state-name=running,stopped (or Name=...,Values=...); repeatable'
+complete -c strata -n 'test (__strata_path) = ec2 regions' -l ids -r -d 'only these ids, comma separated'
 complete -c strata -n 'test (__strata_path) = s3' -a 'buckets' -d 'List buckets'
 complete -c strata -n 'test (__strata_path) = s3' -a 'ls' -d 'List one level of a bucket (prefixes and objects), or every key with --recursive'
 complete -c strata -n 'test (__strata_path) = s3' -a 'du' -d 'Object count and bytes below a prefix, in constant memory'

@@ -47,6 +47,7 @@ export const EC2_CATALOGUE = {
     service: 'ec2',
     operation: 'DescribeRegions',
     page: { inputToken: 'NextToken', outputToken: 'NextToken', resultKeys: ['Regions'] },
+    idsField: 'RegionNames',
     filters: true,
     records: (item) => [plain(item) as Rec],
   },

@@ -66,7 +66,7 @@ export const ec2Commands: CommandDef[] = RESOURCES.map(([resource, what, fields]
   description:
     'Paginated and streamed page by page; records keep the API field names, plus Tags as an object, Name from the Name tag and Region. ' +
     '--region all fans out over the enabled regions in parallel.',
-  options: resource === 'instances' ? [FILTER, IDS, WITH] : resource === 'regions' ? [FILTER] : [FILTER, IDS],
+  options: resource === 'instances' ? [FILTER, IDS, WITH] : [FILTER, IDS],
   output: fields,
   examples: EXAMPLES[resource],
   run: (ctx) => runDescribe(ctx, resource),

@@ -117,6 +117,12 @@ describe('ec2 describe', () => {
     });
   });
 
+  it('names regions with --ids (RegionNames)', async () => {
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'eu-west-1', OptInStatus: 'opt-in-not-required' }] });
+    expect(await collect(describeEc2(rt, 'regions', { ids: ['eu-west-1'] }))).toEqual([expect.objectContaining({ RegionName: 'eu-west-1' })]);
+    expect(ec2.commandCalls(DescribeRegionsCommand)[0].args[0].input).toEqual({ RegionNames: ['eu-west-1'] });
+  });
+
   it('asks for images and snapshots owned by self', async () => {
     const { DescribeImagesCommand, DescribeSnapshotsCommand } = await import('@aws-sdk/client-ec2');
     ec2.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-1' }] });
