@@ -1,7 +1,10 @@
-// Process wiring for bin/strata.js: real streams, Ctrl-C / SIGTERM as an AbortSignal, the exit
-// code from run(). A second Ctrl-C exits at once.
+// Process wiring for bin/strata.js: real streams, Ctrl-C / SIGTERM (and a reader that goes away)
+// as an AbortSignal, the exit code from run(). A second Ctrl-C exits at once.
 
 import { run } from './cli/run.js';
+
+/** After a broken pipe, how long the command may take to wind down before the process exits. */
+const EPIPE_GRACE_MS = 5_000;
 
 export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -15,7 +18,11 @@ export async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code !== 'EPIPE') return;
+    // The reader has gone (`| head`): stop as on SIGTERM, so that work in flight still cleans up
+    // (temp files, unfinished multipart uploads, the cached listings a write made stale), then exit.
+    if (!controller.signal.aborted) controller.abort(new Error('terminated'));
+    setTimeout(() => process.exit(process.exitCode ?? 0), EPIPE_GRACE_MS).unref();
   });
   await run(argv, {
     stdin: process.stdin,
