@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +200,32 @@ describe('s3 cp', () => {
     const recs = await collect(copy(env(rt), tree, 's3://no-such-bucket/x/', { recursive: true, onItemError: (_e, item) => failures.push(item) }));
     expect(recs).toEqual([]);
     expect(failures.map((f) => f.Source).sort()).toEqual(['1', '2', '3'].map((n) => join(tree, n)));
+  });
+
+  it('cp --recursive follows links to files and folders, and reports a loop, a FIFO or a dangling link instead of skipping it', async () => {
+    const tree = join(work, 'links');
+    mkdirSync(join(tree, 'real'), { recursive: true });
+    writeFileSync(join(tree, 'real', 'a.txt'), 'A');
+    writeFileSync(join(work, 'outside.txt'), 'O');
+    symlinkSync(join(work, 'outside.txt'), join(tree, 'to-file.txt'));
+    symlinkSync(join(tree, 'real'), join(tree, 'to-dir'));
+    symlinkSync(tree, join(tree, 'real', 'loop'));
+    symlinkSync(join(work, 'gone'), join(tree, 'dangling'));
+    execFileSync('mkfifo', [join(tree, 'pipe')]);
+    const failures: Rec[] = [];
+    const errors: string[] = [];
+    const recs = await collect(copy(env(), tree, 's3://dst/links/', { recursive: true, onItemError: (e, item) => (failures.push(item), errors.push((e as Error).message)) }));
+    expect(recs.map((r) => String(r.Destination).replace('s3://dst/links/', '')).sort()).toEqual(['real/a.txt', 'to-dir/a.txt', 'to-file.txt']);
+    expect(failures.map((f) => String(f.Source).slice(tree.length + 1)).sort()).toEqual(['dangling', 'pipe', 'real/loop', 'to-dir/loop']);
+    expect(errors.sort()).toEqual([
+      expect.stringMatching(/dangling is a symbolic link to nothing: not copied$/),
+      expect.stringMatching(/pipe is not a regular file \(a FIFO, socket or device\): not copied$/),
+      expect.stringMatching(/real\/loop is a link to a folder it is in \(a loop\): not copied$/),
+      expect.stringMatching(/to-dir\/loop is a link to a folder it is in \(a loop\): not copied$/),
+    ]);
+    const got = await (await client()).send(new GetObjectCommand({ Bucket: 'dst', Key: 'links/to-file.txt' }));
+    expect(await got.Body!.transformToString()).toBe('O');
+    await expect(collect(copy(env(), tree, 's3://dst/links2/', { recursive: true }))).rejects.toMatchObject({ code: 'NOT_A_FILE' });
   });
 
   it('refuses a copy with no s3:// side, and a bad URL, as usage errors', async () => {

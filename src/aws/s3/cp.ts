@@ -10,7 +10,7 @@
 import { opendir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Rec } from '../../cli/types.js';
-import { usageError } from '../../errors.js';
+import { runtimeError, usageError } from '../../errors.js';
 import { boundedMap } from './bounded.js';
 import { copyObject } from './copy.js';
 import { downloadObject } from './get.js';
@@ -47,11 +47,24 @@ export function localPathFor(root: string, prefix: string, key: string): string 
   return target;
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+/**
+ * The files under `dir`, following symbolic links (as the AWS CLI does) to files and folders. A
+ * link to a folder it sits in would loop, and anything else — a FIFO, a socket, a device, a link
+ * to nothing — cannot be copied: each comes back with its reason, reported, never skipped quietly.
+ */
+async function* walk(dir: string, ancestors: string[] = []): AsyncGenerator<{ path: string; problem?: string }> {
+  const self = await stat(dir);
+  const chain = [...ancestors, `${self.dev}:${self.ino}`];
   for await (const entry of await opendir(dir)) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield path;
+    const kind = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
+    if (!kind) yield { path, problem: 'a symbolic link to nothing' };
+    else if (kind.isDirectory()) {
+      const target = await stat(path);
+      if (chain.includes(`${target.dev}:${target.ino}`)) yield { path, problem: 'a link to a folder it is in (a loop)' };
+      else yield* walk(path, chain);
+    } else if (kind.isFile()) yield { path };
+    else yield { path, problem: 'not a regular file (a FIFO, socket or device)' };
   }
 }
 
@@ -59,9 +72,14 @@ async function* recursiveJobs(env: TransferEnv, src: string, dst: string): Async
   if (!isS3Url(src)) {
     const to = parseS3Url(dst);
     if (!(await isDirectory(src))) throw usageError('NOT_A_DIRECTORY', `${src} is not a directory`, 'drop --recursive to copy one file');
-    for await (const file of walk(src)) {
+    for await (const { path: file, problem } of walk(src)) {
       const key = joinKey(to.key, relative(src, file).split(sep).join('/'));
-      yield { item: { Source: file }, job: () => uploadFile(env, file, { bucket: to.bucket, key }) };
+      const job: Job = problem
+        ? async () => {
+            throw runtimeError('NOT_A_FILE', `${file} is ${problem}: not copied`, 'copy regular files (and links to them) only, or move it out of the folder');
+          }
+        : () => uploadFile(env, file, { bucket: to.bucket, key });
+      yield { item: { Source: file }, job };
     }
     return;
   }
