@@ -9,6 +9,8 @@
 //   - mtime is the entry's createdAt; atime is bumped on hits (at most once a minute) and orders
 //     eviction. Total bytes are bounded by a sweep that drops dead entries, then the least
 //     recently used, down to 90% of the bound; it also removes temp files orphaned by kill -9.
+//     A process sweeps after writing an eighth of the bound, and once more as it closes if it
+//     wrote since: concurrent writers may overshoot while they run, never once they are done.
 //   - Directory 0700, files 0600. Many processes may share the directory: every step is a
 //     single rename or unlink, so the worst race costs one extra fetch, never a bad read.
 // The store is keyv-compatible (get/set/delete/clear with Buffer values) and adds streaming:
@@ -330,6 +332,11 @@ export class DiskStore {
       // The next process sweeps instead.
     }
     return { entries: live.length, bytes: total, evicted };
+  }
+
+  /** The closing sweep: only when this process has written since its last sweep. */
+  sweepIfWritten(): void {
+    if (this.#writtenSinceSweep > 0) this.sweep();
   }
 
   #names(): string[] {

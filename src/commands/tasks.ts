@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js';
 import { runtimeError, usageError } from '../errors.js';
+import { publishCache } from '../metrics/channels.js';
 import { JsonText, wantsJsonText } from '../output/json-text.js';
 import type { TaskStore } from '../tasks/store.js';
 import type { TaskProblem, TaskQuery, TaskStats } from '../tasks/types.js';
@@ -48,6 +49,8 @@ async function open(ctx: CommandContext): Promise<TaskStore> {
     priorities: ctx.config.tasks.priorities,
   });
   if (store.indexError) ctx.warn(store.indexError);
+  // the index is the tasks' entry in the disk tier: --stats and the usage log see how it served
+  if (store.indexKey && store.indexOutcome) publishCache({ tier: 'disk', outcome: store.indexOutcome, key: store.indexKey });
   return store;
 }
 

@@ -74,7 +74,6 @@ export function defaultConfig(env: NodeJS.ProcessEnv, home: string): Config {
         { match: 'aws:*:*:ec2:*', ttl: 5 * MINUTE },
         { match: 'aws:*:*:s3:ListBuckets:*', ttl: 10 * MINUTE },
         { match: 'aws:*:*:s3:*', ttl: 1 * MINUTE },
-        { match: 'tasks:*', ttl: 7 * 24 * 60 * MINUTE },
       ],
       staleIfError: 24 * 60 * MINUTE,
     },

@@ -9,14 +9,17 @@
 // is answered from that fresh entry). When the upstream call fails before its first record, an
 // entry up to ttl + staleIfError old is served with a warning instead (stale-if-error).
 // A tier that fails (unwritable dir, full disk, Redis down) warns once and is skipped: the
-// command still gets its records.
+// command still gets its records. Task reads keep their own index in the cache dir (src/tasks:
+// it is checked file by file, not by TTL); `entries`, `invalidate` and `clear` cover it too.
 
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Rec } from '../cli/types.js';
 import type { Config } from '../config/schema.js';
 import { publishCache, type CacheEvent } from '../metrics/channels.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { cacheDirUnusable } from '../cache/dir.js';
+import { listIndexes } from '../tasks/index-file.js';
 import { DiskStore, type DiskEntry } from '../cache/disk.js';
 import { decodeEntry, decompress } from '../cache/format.js';
 import { compileGlob, type KeyMatcher } from '../cache/glob.js';
@@ -108,6 +111,7 @@ export class CacheEngine implements Engine {
     }
     removed += this.#disk?.deleteWhere(match) ?? 0;
     removed += (await this.#redis?.deleteWhere(match)) ?? 0;
+    removed += this.#dropTaskIndexes(match);
     return removed;
   }
 
@@ -124,6 +128,9 @@ export class CacheEngine implements Engine {
     }
     for (const e of this.#disk?.list() ?? []) if (match(e.key)) yield info(e.key, 'disk', e.bytes, e.createdAt);
     if (this.#redis) for await (const e of this.#redis.list()) if (match(e.key)) yield info(e.key, 'redis', e.bytes, e.createdAt);
+    for (const e of listIndexes(this.#config.dir)) {
+      if (match(e.key)) yield { key: e.key, tier: 'disk', bytes: e.bytes, ageMs: Math.max(0, this.#clock.now() - e.mtimeMs), ttlLeftMs: null };
+    }
   }
 
   async *peek<T extends Rec = Rec>(glob: string): AsyncIterable<PeekedEntry<T>> {
@@ -190,12 +197,14 @@ export class CacheEngine implements Engine {
     this.#memory.clear();
     await this.#disk?.clear();
     await this.#redis?.clear();
+    this.#dropTaskIndexes(() => true);
     this.#stats.reset();
   }
 
   /**
    * Waits (at most CLOSE_WAIT_MS) for flights still winding down — an abandoned one removes its
-   * temp file and lock as it stops — then closes Redis. The CLI exits right after this.
+   * temp file and lock as it stops — sweeps the disk tier if this process wrote to it (so the
+   * byte bound holds once every writer is done), then closes Redis. The CLI exits right after this.
    */
   async close(): Promise<void> {
     const live = [...this.#running].map((f) => f.settled);
@@ -204,11 +213,26 @@ export class CacheEngine implements Engine {
       await Promise.race([Promise.all(live), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
       clearTimeout(timer);
     }
+    this.#disk?.sweepIfWritten();
     this.#stats.flush();
     await this.#redis?.close();
   }
 
   // ----------------------------------------------------------------------------------------------
+
+  /**
+   * Task indexes (`tasks:<folder hash>:index`, written by src/tasks beside the tiers) go with the
+   * cache: invalidated by glob, cleared, listed. The next task read rebuilds one.
+   */
+  #dropTaskIndexes(match: KeyMatcher): number {
+    let removed = 0;
+    for (const e of listIndexes(this.#config.dir)) {
+      if (!match(e.key)) continue;
+      rmSync(e.file, { force: true });
+      removed++;
+    }
+    return removed;
+  }
 
   /** Flights of matching keys write nothing to the cache, and no new read joins them. */
   #dropFlights(match: KeyMatcher): void {

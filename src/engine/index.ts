@@ -31,7 +31,8 @@ export interface EntryInfo {
   tier: string;
   bytes: number;
   ageMs: number;
-  ttlLeftMs: number;
+  /** Null for a task index: it has no TTL, its files are checked whenever it is opened. */
+  ttlLeftMs: number | null;
 }
 
 /** A cached entry seen without a lookup: no promotion, no metrics, never Redis or upstream. */

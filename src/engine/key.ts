@@ -1,7 +1,8 @@
 // Cache keys. One operation, one key: `aws:<profile>:<region>:<service>:<Operation>:<hash>`
-// (S3 operations on a bucket: `aws:<profile>:<region>:s3:<Operation>:<bucket>:<hash>`) or
-// `tasks:<dir-hash>:<Operation>:<hash>`. The hash is over a canonical JSON of the parameters, so
-// calls that mean the same thing share a key:
+// (S3 operations on a bucket: `aws:<profile>:<region>:s3:<Operation>:<bucket>:<hash>`). Task
+// folders have one entry each, their index, `tasks:<folder hash>:index` (src/tasks/index-file.ts).
+// The hash is over a canonical JSON of the parameters, so calls that mean the same thing share a
+// key:
 //   - object keys sorted; undefined, null, empty arrays and empty objects dropped (the API's defaults);
 //   - page-size fields dropped (they change how a listing is paged, never what it contains);
 //   - credential-like fields dropped, so a secret never reaches a key (the hash is one-way anyway).
@@ -52,10 +53,6 @@ export function bucketListingGlob(bucket: string): string {
 }
 
 export function operationKey(op: Operation): string {
-  if (op.service === 'tasks') {
-    const { dir, ...rest } = op.params;
-    return `tasks:${shortHash(String(dir ?? ''))}:${segment(op.name, 'op')}:${shortHash(canonicalJson(rest))}`;
-  }
   const params = canonicalJson(op.params);
   const hash = shortHash(op.scope.endpoint ? `${op.scope.endpoint}\n${params}` : params);
   // S3 keys name their bucket, so a write can invalidate just that bucket's listings.

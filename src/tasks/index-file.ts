@@ -65,7 +65,37 @@ export interface IndexMeta {
  */
 export function indexPathFor(cacheDir: string, dir: string): string {
   const abs = path.resolve(dir);
-  return path.join(cacheDir, 'tasks', `${fnv1a(abs, 0x811c9dc5)}${fnv1a(abs, 0x01000193)}.idx`);
+  return path.join(cacheDir, 'tasks', `${fnv1a(abs, 0x811c9dc5)}${fnv1a(abs, 0x01000193)}${INDEX_EXT}`);
+}
+
+const INDEX_EXT = '.idx';
+
+/**
+ * The cache key of a folder's index, `tasks:<folder hash>:index`, for `cache ls`, `invalidate`
+ * and `clear` and for the cache events of a task read. The index is not a TTL entry: it is
+ * checked file by file (path, size, mtime) whenever it is opened.
+ */
+export function indexKeyOf(indexFile: string): string {
+  return `tasks:${path.basename(indexFile, INDEX_EXT)}:index`;
+}
+
+/** Every task index in a cache dir, with its key, size and when it was last written. */
+export function listIndexes(cacheDir: string): { key: string; file: string; bytes: number; mtimeMs: number }[] {
+  const folder = path.join(cacheDir, 'tasks');
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return []; // no task was ever read with this cache dir
+  }
+  const out: { key: string; file: string; bytes: number; mtimeMs: number }[] = [];
+  for (const name of names) {
+    if (!name.endsWith(INDEX_EXT)) continue;
+    const file = path.join(folder, name);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st?.isFile()) out.push({ key: indexKeyOf(file), file, bytes: st.size, mtimeMs: st.mtimeMs });
+  }
+  return out;
 }
 
 /** 32-bit FNV-1a over UTF-16 code units, as 8 hex digits. */

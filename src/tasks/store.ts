@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { countTasks, derive, unmetDependencies, type Derived } from './derive.js';
 import { coerceField, type FieldRules } from './fields.js';
 import { loadYaml, splitFrontMatter } from './front-matter.js';
-import { INDEX_VERSION, IndexReader, IndexWriter, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
+import { INDEX_VERSION, IndexReader, IndexWriter, indexKeyOf, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
 import { nodeTaskFs } from './node-fs.js';
 import { QueryEngine } from './query.js';
 import { byCodePoint, columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
@@ -18,6 +18,7 @@ import { overdueIds } from './stats.js';
 import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
 import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
 import { DEFAULT_TASK_PRIORITIES, DEFAULT_TASK_STATUSES } from '../config/schema.js';
+import type { LookupOutcome } from '../engine/types.js';
 
 
 export async function openTaskStore(opts: TaskStoreOptions): Promise<TaskStore> {
@@ -41,6 +42,7 @@ export class TaskStore {
   readonly #rules: FieldRules;
   readonly #indexFile: string | undefined;
   #rebuild: boolean;
+  #indexOutcome: LookupOutcome | undefined;
   #state: State | undefined;
   /** Open index files; older tables (snapshots held by watch) may still read from them, so all close together. */
   readonly #readers = new Set<IndexReader>();
@@ -59,6 +61,20 @@ export class TaskStore {
   /** Files read by the last refresh (a warm start with nothing changed reads none). */
   get lastReads(): number {
     return this.#lastReads;
+  }
+
+  /**
+   * How the persisted index served the first refresh, as a cache lookup: hit (valid, no file
+   * read), stale (valid but some files changed and were read), miss (none, or unreadable) or
+   * refresh (ignored on purpose); undefined without persistence.
+   */
+  get indexOutcome(): LookupOutcome | undefined {
+    return this.#indexOutcome;
+  }
+
+  /** The persisted index's cache key (`tasks:<folder hash>:index`), when there is one. */
+  get indexKey(): string | undefined {
+    return this.#indexFile && indexKeyOf(this.#indexFile);
   }
 
   /** Why the index could not be saved, if it could not (the store still works from memory). */
@@ -89,6 +105,7 @@ export class TaskStore {
     if (prior) base = { table: prior.table, problems: prior.fileProblems, dirs: prior.dirs, indexMtime: prior.table.reader?.mtimeMs ?? 0 };
     else {
       reader = this.#indexFile && !this.#rebuild ? IndexReader.open(this.#indexFile, this.dir) : undefined;
+      if (this.#indexFile) this.#indexOutcome = this.#rebuild ? 'refresh' : reader ? 'hit' : 'miss';
       this.#rebuild = false;
       base = reader
         ? { table: new TaskTable(reader.meta.n, { reader }), problems: reader.meta.problems, dirs: reader.meta.dirs, indexMtime: reader.mtimeMs }
@@ -98,6 +115,7 @@ export class TaskStore {
     const listing = listFolder(this.dir, this.#fs, base);
     const scan = await scanChanges(this.dir, this.#fs, listing, base);
     this.#lastReads = scan.reads;
+    if (reader && scan.changed) this.#indexOutcome = 'stale';
     if (!scan.changed && base.table) {
       const derived = prior?.derived ?? (reader!.meta.derived as Derived);
       this.#setState(base.table, derived, scan.problems, listing.dirs);

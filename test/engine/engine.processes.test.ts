@@ -4,21 +4,33 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DiskStore } from '../../src/cache/disk.js';
 import { LockDir } from '../../src/cache/lock.js';
 import { createEngine } from '../../src/engine/index.js';
+import { operationKey } from '../../src/engine/key.js';
 import { tempDir } from './fixtures/config.js';
+import { evictionRace } from './fixtures/eviction-race.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let childScript: string;
+let evictingScript: string;
 
 beforeAll(async () => {
-  childScript = path.join(tempDir('strata-child-'), 'child.mjs');
-  await build({ entryPoints: [path.join(here, 'fixtures/child.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: childScript, logLevel: 'silent' });
+  const out = tempDir('strata-child-');
+  childScript = path.join(out, 'child.mjs');
+  evictingScript = path.join(out, 'evicting-child.mjs');
+  for (const [src, outfile] of [['child.ts', childScript], ['evicting-child.ts', evictingScript]]) {
+    await build({ entryPoints: [path.join(here, 'fixtures', src)], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'silent' });
+  }
 });
 
 function runChild(dir: string, counter: string, ms: number): Promise<{ code: number | null; out: string; err: string }> {
+  return spawnNode(childScript, [dir, counter, String(ms)]);
+}
+
+function spawnNode(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [childScript, dir, counter, String(ms)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -41,6 +53,33 @@ describe('engine dedup across processes', () => {
     }
     expect(fs.readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(1);
     expect(fs.readdirSync(path.join(dir, 'locks'))).toEqual([]);
+  });
+
+  it('8 processes reading distinct keys on a cache dir far too small race their eviction sweeps safely', async () => {
+    const dir = tempDir();
+    const maxBytes = 32 * 1024; // ten entries of ~3 KB; the processes write 96 keys, three times over
+    const { PROCESSES, KEYS, ROUNDS, opOf, pagesOf } = evictionRace;
+    const results = await Promise.all(Array.from({ length: PROCESSES }, (_, i) => spawnNode(evictingScript, [dir, String(i), String(maxBytes)])));
+    const tallies = results.map((r) => {
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out) as { reads: number; diskHits: number; diskMisses: number };
+    });
+    // every engine read returned the right records (a child exits non-zero otherwise), and every
+    // direct read of another process's entry found it whole and right, or found nothing
+    for (const t of tallies) expect(t.reads).toBe(KEYS * ROUNDS);
+    expect(tallies.reduce((n, t) => n + t.diskHits + t.diskMisses, 0)).toBe(PROCESSES * KEYS * ROUNDS);
+    expect(tallies.reduce((n, t) => n + t.diskHits, 0)).toBeGreaterThan(0);
+    // afterwards (every process swept as it closed): within the bound, no temp file, no lock, and what is left is whole
+    const store = new DiskStore({ dir, maxBytes, now: Date.now });
+    const left = [...store.list()];
+    expect(left.reduce((n, e) => n + e.bytes, 0)).toBeLessThanOrEqual(maxBytes);
+    expect(left.length).toBeLessThan(PROCESSES * KEYS);
+    expect(fs.readdirSync(store.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'locks'))).toEqual([]);
+    const expected = new Map<string, unknown[]>();
+    for (let p = 0; p < PROCESSES; p++) for (let k = 0; k < KEYS; k++) expected.set(operationKey(opOf(p, k)), pagesOf(p, k).flat());
+    for (const e of left) expect([...store.read(e.key)!.chunks()].flatMap((c) => JSON.parse(c))).toEqual(expected.get(e.key));
   });
 
   it('recovers a lock left by a process that died holding it', async () => {

@@ -61,7 +61,7 @@ describe('metrics fed by the channels', () => {
     m.recordCache({ tier: 'disk', outcome: 'hit', key: 'k' });
     const text = renderStats(m.snapshot(), 123);
     expect(text.split('\n')[0]).toBe('time 123 ms · requests 1 (0 errors, 0 retries, 0 throttled) · 2.0 KiB');
-    expect(text).toContain('cache hits memory 0/1, disk 1/1 · hit ratio 100.0%');
+    expect(text).toContain('cache memory  hits 0  misses 1  hit ratio   0.0%  evictions 0\ncache disk    hits 1  misses 0  hit ratio 100.0%  evictions 0\ncache hit ratio 100.0% of 1 lookup\n');
     expect(text).toMatch(/ec2:DescribeVpcs +1 req {2}p50 4\.\d\d ms/);
   });
 });
