@@ -13,8 +13,9 @@
 //     wrote since: concurrent writers may overshoot while they run, never once they are done.
 //   - Directory 0700, files 0600. Many processes may share the directory: every step is a
 //     single rename or unlink, so the worst race costs one extra fetch, never a bad read.
-// The store is keyv-compatible (get/set/delete/clear with Buffer values) and adds streaming:
-// `writer()` for frame-by-frame writes and `read()` that yields frames without holding the file.
+// Whole entries go in and out as their bytes (get/set/delete/clear: a Redis hit is stored as
+// it came); `writer()` writes frame by frame and `read()` yields frames without holding the file.
+// keyv-disk.ts puts this store behind Keyv's store interface.
 
 import nodeFs from 'node:fs';
 import path from 'node:path';
@@ -216,7 +217,7 @@ export class DiskStore {
     return new DiskWriter(this.#fs, file, this.#tmpName(), { key, createdAt }, (bytes) => this.#wrote(bytes), keepUpTo);
   }
 
-  // keyv-compatible store surface --------------------------------------------------------------
+  // whole entries as bytes --------------------------------------------------------------------
 
   /** The raw, verified bytes of an entry. */
   async get(key: string): Promise<Buffer | undefined> {
