@@ -11,7 +11,7 @@ import type { TaskStore } from '../tasks/store.js';
 import type { TaskProblem, TaskQuery, TaskStats } from '../tasks/types.js';
 
 const DIR: OptionDef = { flags: '--dir <path>', summary: 'Task folder (default: tasks.dir from the config, ./tasks)', complete: 'dir' };
-const STRICT: OptionDef = { flags: '--strict', summary: 'Exit 1 when any file in the folder is not a valid task', type: 'boolean' };
+const STRICT: OptionDef = { flags: '--strict', summary: 'Exit 1 when any file in the folder is not a valid task, or a value does not fit', type: 'boolean' };
 
 /** Which tasks: `ls` lists them, `stats` counts them. */
 const MATCH: OptionDef[] = [
@@ -60,12 +60,21 @@ function reportProblem(ctx: CommandContext, p: TaskProblem): void {
   ctx.reportError(err, { path: p.path, line: p.line, reason: p.reason });
 }
 
-/** Reports each unusable file; with --strict, fails once all were reported. */
+/** A listed task with a value that does not fit, as an error record on stderr. */
+function reportWarning(ctx: CommandContext, p: TaskProblem): void {
+  const err = runtimeError('TASK_FIELD_INVALID', `${p.path}:${p.line}: ${p.reason}`, 'The task is listed without that value; fix the file, or change tasks.statuses / tasks.priorities in the config.');
+  ctx.reportError(err, { path: p.path, line: p.line, reason: p.reason });
+}
+
+/** Reports each unusable file and each value that does not fit; with --strict, fails once all were reported. */
 function reportProblems(ctx: CommandContext, store: TaskStore): void {
   const problems = store.problems;
+  const warnings = store.warnings;
   for (const p of problems) reportProblem(ctx, p);
-  if (ctx.opts.strict && problems.length > 0) {
-    ctx.failAtEnd(runtimeError('TASK_FILES_INVALID', `${problems.length} file(s) in ${store.dir} are not valid tasks`, 'See the errors above, or drop --strict to list the valid tasks only.'));
+  for (const w of warnings) reportWarning(ctx, w);
+  if (ctx.opts.strict && problems.length + warnings.length > 0) {
+    const what = [problems.length && `${problems.length} file(s) are not valid tasks`, warnings.length && `${warnings.length} value(s) do not fit`].filter(Boolean).join(', ');
+    ctx.failAtEnd(runtimeError('TASK_FILES_INVALID', `in ${store.dir}: ${what}`, 'See the errors above, or drop --strict to list the valid tasks only.'));
   }
 }
 

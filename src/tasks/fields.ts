@@ -87,6 +87,24 @@ export interface FieldRules {
   priorities: string[];
 }
 
+/**
+ * Dates and numbers of a task's front matter that are there but do not read as one (`due_date:
+ * soon`, `estimated_hours: lots`): the task is still listed, without that value, and reported.
+ */
+export function typeWarnings(data: Record<string, unknown>): { key: string; reason: string }[] {
+  const out: { key: string; reason: string }[] = [];
+  for (const key of DATE_FIELDS) {
+    const v = data[key];
+    if (v !== undefined && v !== null && v !== '' && dateMoment(v) === null) out.push({ key, reason: `${key} ${JSON.stringify(v)} is not a date (e.g. 2025-08-01)` });
+  }
+  for (const key of NUMBER_FIELDS) {
+    const v = data[key];
+    const n = asNumber(v);
+    if (v !== undefined && v !== null && v !== '' && (n === null || n < 0)) out.push({ key, reason: `${key} ${JSON.stringify(v)} is not a number of hours` });
+  }
+  return out;
+}
+
 /** File names are at most 255 bytes: room for `.md`, a clash's `-2`… and the writer's `.<id>.md.<pid>.<random>.tmp`. */
 const MAX_ID_BYTES = 200;
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { countTasks, derive, unmetDependencies, type Derived } from './derive.js';
-import { coerceField, type FieldRules } from './fields.js';
-import { loadYaml, splitFrontMatter } from './front-matter.js';
+import { coerceField, typeWarnings, type FieldRules } from './fields.js';
+import { lineOfKey, loadYaml, splitFrontMatter } from './front-matter.js';
 import { INDEX_VERSION, IndexReader, IndexWriter, indexKeyOf, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
 import { nodeTaskFs } from './node-fs.js';
 import { QueryEngine } from './query.js';
@@ -87,6 +87,38 @@ export class TaskStore {
     const s = this.#s;
     const file = s.fileProblems.map(({ path: p, line, reason }) => ({ path: p, line, reason }));
     return [...file, ...s.derived.clashes].sort((a, b) => byCodePoint(a.path, b.path));
+  }
+
+  /**
+   * Tasks that are listed but hold a value that does not fit: a status or priority outside the
+   * configured lists, a date or a number that does not read as one (path, line of the key, reason).
+   */
+  get warnings(): TaskProblem[] {
+    const s = this.#s;
+    const t = s.table;
+    const [bad, status, priority, paths] = [t.col('bad'), t.col('status'), t.col('priority'), t.col('path')];
+    const statuses = new Set(this.#rules.statuses);
+    const priorities = new Set(this.#rules.priorities);
+    const out: TaskProblem[] = [];
+    for (let i = 0; i < t.n; i++) {
+      const issues: { key: string; reason: string }[] = [];
+      if (status[i] !== null && !statuses.has(status[i]!)) issues.push({ key: 'status', reason: `status '${status[i]}' is not one of ${this.#rules.statuses.join(', ')}` });
+      if (priority[i] !== null && !priorities.has(priority[i]!)) issues.push({ key: 'priority', reason: `priority '${priority[i]}' is not one of ${this.#rules.priorities.join(', ')}` });
+      if (bad[i] > 0) issues.push(...typeWarnings(t.record(i)));
+      if (issues.length === 0 || !s.engine.isVisible(i)) continue;
+      const text = this.#headOf(paths[i]);
+      for (const { key, reason } of issues) out.push({ path: paths[i], line: lineOfKey(text, key), reason });
+    }
+    return out;
+  }
+
+  /** The start of a task file's text ('' when it cannot be read now). */
+  #headOf(rel: string): string {
+    try {
+      return this.#fs.readHead(this.#abs(rel)).text;
+    } catch {
+      return '';
+    }
   }
 
   get size(): number {

@@ -4,7 +4,7 @@
 // `ls --status todo` touches path/size/mtime/status and the matched records, nothing else;
 // size, mtime and the record ranges stay Float64Arrays, read from the index without parsing.
 
-import { asList, asNumber, asString, dateMoment, dueMoment } from './fields.js';
+import { asList, asNumber, asString, dateMoment, dueMoment, typeWarnings } from './fields.js';
 import type { ColumnKind, IndexReader } from './index-file.js';
 import type { TaskRecord } from './types.js';
 
@@ -24,13 +24,15 @@ export interface Row {
   updated: number | null;
   est: number | null;
   act: number | null;
+  /** How many dates and numbers in the front matter did not read as one (typeWarnings has them). */
+  bad: number;
 }
 
 export type ColumnName = keyof Row;
 /** How each column is stored in the index. */
 export const COLUMN_KINDS: Record<ColumnName, ColumnKind> = {
   path: 'json', size: 'f64', mtime: 'f64', id: 'json', status: 'dict', agent: 'dict', assignee: 'dict', priority: 'dict',
-  tags: 'json', deps: 'json', due: 'f64?', created: 'f64?', updated: 'f64?', est: 'f64?', act: 'f64?',
+  tags: 'json', deps: 'json', due: 'f64?', created: 'f64?', updated: 'f64?', est: 'f64?', act: 'f64?', bad: 'f64',
 };
 export const COLUMN_NAMES = Object.keys(COLUMN_KINDS) as ColumnName[];
 
@@ -52,6 +54,7 @@ export function rowOf(path: string, size: number, mtime: number, data: Record<st
     updated: dateMoment(data.updated_at),
     est: asNumber(data.estimated_hours),
     act: asNumber(data.actual_hours),
+    bad: typeWarnings(data).length,
   };
 }
 
@@ -75,7 +78,7 @@ export function recordJson(row: Row, data: Record<string, unknown>): string {
 }
 
 /** The columns of a table: numbers that are never null as Float64Arrays, the others as arrays. */
-export type Columns = { [K in ColumnName]: K extends 'size' | 'mtime' ? Float64Array : Row[K][] };
+export type Columns = { [K in ColumnName]: K extends 'size' | 'mtime' | 'bad' ? Float64Array : Row[K][] };
 
 /** Largest index read made to serve several records at once (one buffer, reused per window). */
 const WINDOW_BYTES = 64 * 1024;

@@ -20,7 +20,7 @@ describe('tasks output through the CLI', () => {
     expect(res.code).toBe(1);
     expect(JSON.parse(res.stdout)).toEqual([expect.objectContaining({ id: 'good' })]);
     expect(res.stderr).toMatch(/"path":"bad\.md"/);
-    expect(res.stderr).toMatch(/1 file\(s\) in .* are not valid tasks/);
+    expect(res.stderr).toMatch(/in .*: 1 file\(s\) are not valid tasks/);
     const loose = await runCli(['tasks', 'stats', '--dir', dir, '--strict', '-o', 'json'], { env });
     expect(loose.code).toBe(1);
     expect(JSON.parse(loose.stdout)).toEqual([expect.objectContaining({ total: 1, problems: 1 })]);

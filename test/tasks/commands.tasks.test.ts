@@ -97,6 +97,28 @@ describe('tasks commands', () => {
     expect(strict.reported).toHaveLength(1);
   });
 
+  it('ls lists a task whose values do not fit, and reports each (status/priority outside the lists, a date or number that does not read); --strict fails', async () => {
+    const dir = tempDir('values');
+    writeTask(dir, 'ok.md', task('ok'));
+    writeTask(dir, 'odd.md', task('odd', { status: 'wip', priority: 'urgent', due_date: "'2020-13-45'", estimated_hours: 'lots', actual_hours: '2' }));
+    const loose = context({ opts: { dir, sort: 'id' } }, '/');
+    expect((await collect('tasks ls', loose.ctx)).map((r) => r.id)).toEqual(['odd', 'ok']);
+    expect(loose.reported.map((r) => [(r.err as StrataError).code, r.item])).toEqual([
+      ['TASK_FIELD_INVALID', { path: 'odd.md', line: 4, reason: "status 'wip' is not one of todo, in_progress, blocked, review, done, cancelled" }],
+      ['TASK_FIELD_INVALID', { path: 'odd.md', line: 5, reason: "priority 'urgent' is not one of low, medium, high, critical" }],
+      ['TASK_FIELD_INVALID', { path: 'odd.md', line: 6, reason: 'due_date "2020-13-45" is not a date (e.g. 2025-08-01)' }],
+      ['TASK_FIELD_INVALID', { path: 'odd.md', line: 7, reason: 'estimated_hours "lots" is not a number of hours' }],
+    ]);
+    expect(loose.failed).toEqual([]);
+    const strict = context({ opts: { dir, strict: true } }, '/');
+    await collect('tasks ls', strict.ctx);
+    expect(strict.failed).toEqual([expect.objectContaining({ code: 'TASK_FILES_INVALID', message: expect.stringMatching(/4 value\(s\) do not fit$/) })]);
+    // a warm start (the index) reports the same
+    const warm = context({ opts: { dir }, cacheDir: loose.ctx.config.cache.dir }, '/');
+    await collect('tasks ls', warm.ctx);
+    expect(warm.reported.map((r) => r.item)).toEqual(loose.reported.map((r) => r.item));
+  });
+
   it('ls refuses a bad date or count with a usage error naming the flag', async () => {
     for (const opts of [{ dueBefore: 'soon' }, { limit: -1 }]) {
       const { ctx } = context({ opts: { dir: EXAMPLES, ...opts } }, '/');
