@@ -5,6 +5,19 @@ export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
 
 export type ErrorKind = 'usage' | 'runtime' | 'interrupted';
 
+/** The abort reason main.ts gives when stdout's reader has gone (`| head`). */
+export const BROKEN_PIPE = 'broken pipe';
+
+/**
+ * The exit code of a run its signal stopped: a reader that went away cut the output short (1, an
+ * I/O error); SIGTERM is a normal end (0) when the command wound down by itself; else 130.
+ */
+export function stoppedExit(signal: AbortSignal, woundDown: boolean): number {
+  const why = (signal.reason as Error | undefined)?.message;
+  if (why === BROKEN_PIPE) return EXIT.runtime;
+  return why === 'terminated' && woundDown ? EXIT.ok : EXIT.interrupted;
+}
+
 export class StrataError extends Error {
   readonly code: string;
   readonly hint?: string;

@@ -2,6 +2,7 @@
 // as an AbortSignal, the exit code from run(). A second Ctrl-C exits at once.
 
 import { run } from './cli/run.js';
+import { BROKEN_PIPE, EXIT } from './errors.js';
 
 /** After a broken pipe, how long the command may take to wind down before the process exits. */
 const EPIPE_GRACE_MS = 5_000;
@@ -18,11 +19,12 @@ export async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') return;
+    if (err.code !== 'EPIPE' || controller.signal.aborted) return;
     // The reader has gone (`| head`): stop as on SIGTERM, so that work in flight still cleans up
-    // (temp files, unfinished multipart uploads, the cached listings a write made stale), then exit.
-    if (!controller.signal.aborted) controller.abort(new Error('terminated'));
-    setTimeout(() => process.exit(process.exitCode ?? 0), EPIPE_GRACE_MS).unref();
+    // (temp files, unfinished multipart uploads, the cached listings a write made stale), then
+    // exit 1 — the output was cut short — silently.
+    controller.abort(new Error(BROKEN_PIPE));
+    setTimeout(() => process.exit(EXIT.runtime), EPIPE_GRACE_MS).unref();
   });
   await run(argv, {
     stdin: process.stdin,

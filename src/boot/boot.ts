@@ -31,12 +31,13 @@ if (env.STRATA_CODE_CACHE !== '0') {
 // Memory stays flat in long streams: V8 lets the old generation grow to up to 4× the live heap
 // before its next full collection, so a 100k-key listing whose live heap is ~13 MB carried ~45 MB
 // of dead pages (peak RSS 130–135 MB). 1.5× (Go's GOGC=50) holds it at ~110 MB for a few ms more
-// marking (docs/performance.md). Only once a command has run a second: a changed V8 flag makes
-// V8 reject the code caches it meets afterwards (Node's own, for modules loaded later, and ours),
-// ~10 ms on a short command. Our caches still pending are written first, under the flags they
-// will be read with.
+// marking (docs/design.md, docs/aws.md). Only once a command has run LONG_RUN_MS: a changed V8
+// flag makes V8 reject the code caches it meets afterwards (Node's own, for modules loaded later,
+// and ours), ~10 ms on a short command; set at 1 s it no longer lowers the peak. Our caches still
+// pending are written first, under the flags they will be read with, and no later one is written.
 setTimeout(() => {
   codeCache?.flush();
+  codeCache?.freeze();
   (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--heap-growing-percent=50');
 }, LONG_RUN_MS).unref();
 

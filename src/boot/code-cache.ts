@@ -4,8 +4,9 @@
 //
 // While installed, every file under `libDir` that Node's CommonJS loader compiles goes through
 // vm.Script with the cached data of an earlier run. When there was none, or V8 rejected it
-// (another Node or V8 flags), `flush()` — called at exit — serialises what this run compiled, so
-// the cache holds exactly the functions the command used. The cache file is named after the
+// (another Node or V8 flags), `flush()` — called at exit, or earlier by a long run just before it
+// changes V8's flags (then `freeze()` stops all later writes) — serialises what this run compiled
+// so far, so the cache holds the functions the command used. The cache file is named after the
 // bundle's build id (a random `/*strata-build:…*/` the build writes on its first line: V8 checks
 // only a source's length, so size or mtime could let a same-length rebuild run the old code) and
 // a variant (the command word: each command keeps a cache of its own path); a bundle without a
@@ -26,6 +27,8 @@ export interface CodeCache {
   readonly loads: ReadonlyArray<{ file: string; cache: CacheUse }>;
   /** Writes the caches this run had to create or replace. Synchronous: it runs at process exit. */
   flush(): void;
+  /** Writes nothing more: V8's flags are about to change, and a cache made after would not load. */
+  freeze(): void;
   /** Restores Node's own compile (tests). */
   uninstall(): void;
 }
@@ -40,6 +43,7 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
   const nodeCompile = proto._compile;
   const loads: Array<{ file: string; cache: CacheUse }> = [];
   const toWrite: Array<{ script: Script; bundle: string; stamp: string }> = [];
+  let frozen = false;
   const variant = opts.variant.replace(/[^\w-]/g, '_').slice(0, 32) || '_';
 
   proto._compile = function (this: CjsModule, content: string, filename: string) {
@@ -52,7 +56,7 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
     const script = new Script(Module.wrap(content), { filename, cachedData });
     const cache: CacheUse = !cachedData ? 'created' : script.cachedDataRejected ? 'rejected' : 'accepted';
     loads.push({ file: filename, cache });
-    if (cache !== 'accepted') toWrite.push({ script, bundle, stamp });
+    if (cache !== 'accepted' && !frozen) toWrite.push({ script, bundle, stamp });
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
   };
@@ -61,6 +65,10 @@ export function installCodeCache(opts: { libDir: string; cacheDir: string; varia
     loads,
     flush() {
       for (const { script, bundle, stamp } of toWrite.splice(0)) writeCache(opts.cacheDir, bundle, variant, stamp, () => script.createCachedData());
+    },
+    freeze() {
+      frozen = true;
+      toWrite.length = 0;
     },
     uninstall() {
       proto._compile = nodeCompile;

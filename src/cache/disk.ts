@@ -9,8 +9,9 @@
 //   - mtime is the entry's createdAt; atime is bumped on hits (at most once a minute) and orders
 //     eviction. Total bytes are bounded by a sweep that drops dead entries, then the least
 //     recently used, down to 90% of the bound; it also removes temp files orphaned by kill -9.
-//     A process sweeps after writing an eighth of the bound, and once more as it closes if it
-//     wrote since: concurrent writers may overshoot while they run, never once they are done.
+//     A process sweeps after writing an eighth of the bound, and once more as it closes if the
+//     bytes the last sweep left plus every write logged since (`.written`) could pass the bound:
+//     concurrent writers may overshoot while they run, not once they are done.
 //   - Directory 0700, files 0600. Many processes may share the directory: every step is a
 //     single rename or unlink, so the worst race costs one extra fetch, never a bad read.
 // Whole entries go in and out as their bytes (get/set/delete/clear: a Redis hit is stored as
@@ -26,7 +27,7 @@ import { decodeEntry, decompress, EntryEncoder, frameWord, readHeader, readTrail
 export type FileOps = Pick<
   typeof nodeFs,
   | 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'readSync' | 'fstatSync'
-  | 'readFileSync' | 'readdirSync' | 'statSync' | 'mkdirSync' | 'chmodSync' | 'accessSync' | 'futimesSync' | 'utimesSync' | 'writeFileSync'
+  | 'readFileSync' | 'readdirSync' | 'statSync' | 'mkdirSync' | 'chmodSync' | 'accessSync' | 'futimesSync' | 'utimesSync' | 'writeFileSync' | 'appendFileSync'
 >;
 
 export interface DiskOptions {
@@ -69,6 +70,9 @@ const TMP_ORPHAN_MS = 10 * 60_000;
 /** Sweep at least this often, and whenever a process has written an eighth of the bound. */
 const SWEEP_EVERY_MS = 10 * 60_000;
 const EXT = '.e';
+/** Bytes the last sweep left, and the log of bytes written since (one line per entry). */
+const SWEPT = '.swept';
+const WRITTEN = '.written';
 
 export class DiskStore {
   readonly dir: string;
@@ -328,16 +332,31 @@ export class DiskStore {
     }
     this.#writtenSinceSweep = 0;
     try {
-      this.#fs.writeFileSync(path.join(this.dir, '.swept'), String(now), { mode: 0o600 });
+      // the total as swept, and the log of bytes written since (closing sweeps read both)
+      this.#fs.writeFileSync(path.join(this.dir, SWEPT), String(total), { mode: 0o600 });
+      this.#fs.writeFileSync(path.join(this.dir, WRITTEN), '', { mode: 0o600 });
     } catch {
       // The next process sweeps instead.
     }
     return { entries: live.length, bytes: total, evicted };
   }
 
-  /** The closing sweep: only when this process has written since its last sweep. */
+  /**
+   * The closing sweep of a process that wrote: only when the total at the last sweep plus every
+   * process's writes logged since could pass the bound (two small reads, not a listing).
+   */
   sweepIfWritten(): void {
-    if (this.#writtenSinceSweep > 0) this.sweep();
+    if (this.#writtenSinceSweep === 0) return;
+    const read = (name: string) => {
+      try {
+        return this.#fs.readFileSync(path.join(this.dir, name), 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const swept = Number(read(SWEPT));
+    const written = (read(WRITTEN) ?? '').split('\n').reduce((sum, n) => sum + (Number(n) || 0), 0);
+    if (!Number.isFinite(swept) || swept + written > this.#opts.maxBytes) this.sweep();
   }
 
   #names(): string[] {
@@ -356,7 +375,7 @@ export class DiskStore {
     if (this.#sweepChecked) return;
     this.#sweepChecked = true;
     try {
-      const last = this.#fs.statSync(path.join(this.dir, '.swept')).mtimeMs;
+      const last = this.#fs.statSync(path.join(this.dir, SWEPT)).mtimeMs;
       if (this.#opts.now() - last < SWEEP_EVERY_MS) return;
     } catch {
       // Never swept.
@@ -366,6 +385,11 @@ export class DiskStore {
 
   #wrote(bytes: number): void {
     this.#writtenSinceSweep += bytes;
+    try {
+      this.#fs.appendFileSync(path.join(this.dir, WRITTEN), `${bytes}\n`, { mode: 0o600 });
+    } catch {
+      // Unlogged: the closing sweep may then run when it need not, or the next one catches up.
+    }
     if (this.#writtenSinceSweep > this.#opts.maxBytes / 8) this.sweep();
   }
 }

@@ -15,7 +15,7 @@ export interface KeyvDiskStore {
 }
 
 export function keyvDiskStore(disk: DiskStore, now: () => number = Date.now): KeyvDiskStore {
-  return {
+  const store: KeyvDiskStore = {
     async get(key) {
       const entry = disk.read(key);
       if (!entry) return undefined;
@@ -30,11 +30,21 @@ export function keyvDiskStore(disk: DiskStore, now: () => number = Date.now): Ke
     async set(key, value) {
       const writer = disk.writer(key, now());
       if (!writer) return false; // a key too long for a file name
-      writer.append(String(value));
-      writer.commit(1);
+      try {
+        writer.append(String(value));
+        writer.commit(1);
+      } catch (err) {
+        writer.abort();
+        throw err;
+      }
       return true;
     },
     delete: (key) => disk.delete(key),
-    clear: () => disk.clear(),
+    // only this Keyv's keys (`<namespace>:…`): the folder also holds the engine's entries
+    async clear() {
+      const prefix = `${store.namespace ?? 'keyv'}:`;
+      for (const e of [...disk.list()]) if (e.key.startsWith(prefix)) await disk.delete(e.key);
+    },
   };
+  return store;
 }

@@ -2,7 +2,7 @@
 // the renderer, metrics and the usage log, and the exit code (CLI.md): 0 ok, 1 runtime error or
 // partial failure with --keep-going, 2 usage error, 130 interrupted (0 after a clean SIGTERM).
 
-import { EXIT, StrataError } from '../errors.js';
+import { EXIT, StrataError, stoppedExit } from '../errors.js';
 import type { CommandContext, CommandDef, IO } from './types.js';
 import { resolveGlobals } from './resolve-globals.js';
 import type { Parsed } from './program.js';
@@ -70,11 +70,11 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
     }
     if (failAtEnd && !signal.aborted) throw failAtEnd.err;
     // stopped cleanly: by SIGTERM that is a normal end (0), by Ctrl-C an interruption (130)
-    if (signal.aborted) exitCode = (signal.reason as Error)?.message === 'terminated' ? EXIT.ok : EXIT.interrupted;
+    if (signal.aborted) exitCode = stoppedExit(signal, true);
     else if (failures > 0) exitCode = EXIT.runtime;
     return exitCode;
   } catch (err) {
-    exitCode = signal.aborted ? EXIT.interrupted : err instanceof StrataError ? err.exitCode : EXIT.runtime;
+    exitCode = signal.aborted ? stoppedExit(signal, false) : err instanceof StrataError ? err.exitCode : EXIT.runtime;
     throw err;
   } finally {
     await services.close();

@@ -10,8 +10,8 @@ import type { IO } from './types.js';
 export function resolveGlobals(raw: Record<string, any>, config: Config, io: IO, opts: { endless?: boolean } = {}): GlobalOptions {
   // -o is checked by commander, config.output and $STRATA_OUTPUT by the config loader
   let output = (raw.output ?? config.output ?? (io.stdoutIsTTY ? 'table' : 'json')) as OutputFormat;
-  // a command that runs until stopped streams NDJSON unless -o says otherwise
-  if (opts.endless && output === 'json' && raw.output === undefined) output = 'ndjson';
+  // a command that runs until stopped streams NDJSON unless -o or the config says otherwise
+  if (opts.endless && raw.output === undefined && config.output === undefined && output === 'json') output = 'ndjson';
   for (const key of ['pageSize', 'maxItems', 'concurrency'] as const) {
     const v = raw[key];
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) {

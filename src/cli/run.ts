@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import type { Parsed } from './program.js';
-import { EXIT, StrataError } from '../errors.js';
+import { EXIT, StrataError, stoppedExit } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CommandDef, IO } from './types.js';
 import { execute } from './execute.js';
@@ -61,7 +61,7 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
       // commander has already printed its message through outputError
       return EXIT.usage;
     }
-    if (signal.aborted) return EXIT.interrupted;
+    if (signal.aborted) return stoppedExit(signal, false);
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.ok;
     const d = describe(err, verbose);
     io.stderr.write(d.text + '\n');

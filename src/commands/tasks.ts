@@ -54,16 +54,12 @@ async function open(ctx: CommandContext): Promise<TaskStore> {
   return store;
 }
 
-/** One unusable file, as an error record on stderr (path, line, reason). */
-function reportProblem(ctx: CommandContext, p: TaskProblem): void {
-  const err = runtimeError('TASK_FILE_INVALID', `${p.path}:${p.line}: ${p.reason}`, 'Fix or move the file; the other tasks are unaffected.');
-  ctx.reportError(err, { path: p.path, line: p.line, reason: p.reason });
-}
+const BAD_FILE = { code: 'TASK_FILE_INVALID', hint: 'Fix or move the file; the other tasks are unaffected.' };
+const BAD_VALUE = { code: 'TASK_FIELD_INVALID', hint: 'The task is listed without that value; fix the file, or change tasks.statuses / tasks.priorities in the config.' };
 
-/** A listed task with a value that does not fit, as an error record on stderr. */
-function reportWarning(ctx: CommandContext, p: TaskProblem): void {
-  const err = runtimeError('TASK_FIELD_INVALID', `${p.path}:${p.line}: ${p.reason}`, 'The task is listed without that value; fix the file, or change tasks.statuses / tasks.priorities in the config.');
-  ctx.reportError(err, { path: p.path, line: p.line, reason: p.reason });
+/** An unusable file (BAD_FILE) or a listed task's value that does not fit (BAD_VALUE), as an error record on stderr. */
+function reportProblem(ctx: CommandContext, p: TaskProblem, kind = BAD_FILE): void {
+  ctx.reportError(runtimeError(kind.code, `${p.path}:${p.line}: ${p.reason}`, kind.hint), { path: p.path, line: p.line, reason: p.reason });
 }
 
 /** Reports each unusable file and each value that does not fit; with --strict, fails once all were reported. */
@@ -71,7 +67,7 @@ function reportProblems(ctx: CommandContext, store: TaskStore): void {
   const problems = store.problems;
   const warnings = store.warnings;
   for (const p of problems) reportProblem(ctx, p);
-  for (const w of warnings) reportWarning(ctx, w);
+  for (const w of warnings) reportProblem(ctx, w, BAD_VALUE);
   if (ctx.opts.strict && problems.length + warnings.length > 0) {
     const what = [problems.length && `${problems.length} file(s) are not valid tasks`, warnings.length && `${warnings.length} value(s) do not fit`].filter(Boolean).join(', ');
     ctx.failAtEnd(runtimeError('TASK_FILES_INVALID', `in ${store.dir}: ${what}`, 'See the errors above, or drop --strict to list the valid tasks only.'));
@@ -300,10 +296,9 @@ const stats: CommandDef = {
   ],
   async *run(ctx) {
     const query = await queryOf(ctx);
-    const filtered = (['status', 'agent', 'assignee', 'priority', 'tag', 'dueBefore', 'dueAfter', 'blocked', 'text'] as const).some((k) => query[k] !== undefined);
     const store = await open(ctx);
     try {
-      yield statsRecord(store.stats(filtered ? query : undefined));
+      yield statsRecord(store.stats(query));
       reportProblems(ctx, store);
     } finally {
       store.close();

@@ -1,7 +1,7 @@
 // The region of an AWS profile in the shared config file (~/.aws/config, or $AWS_CONFIG_FILE), as
 // the AWS CLI and SDKs read it: section `[default]` (or `[profile default]`) or `[profile <name>]`,
-// key `region`; `#`/`;` comment lines, and indented lines (values of a nested sub-section such as
-// `s3 =`) are skipped. Read here, in a few lines, because the SDK's own loader
+// key `region`; `#`/`;` comment lines, a comment after a value (` # …`, ` ; …`), and indented
+// lines (values of a nested sub-section such as `s3 =`) are skipped, as the SDK's parser does. Read here, in a few lines, because the SDK's own loader
 // (@smithy/core/config) would bring node:crypto and the SDK core onto the start-up path of a
 // cached read, which never loads the SDK — yet the region is part of every cache key.
 
@@ -22,12 +22,12 @@ export function profileRegion(profile: string, env: NodeJS.ProcessEnv, home: str
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const section = /^\[\s*(.+?)\s*\]$/.exec(trimmed);
     if (section) {
-      inProfile = sections.includes(section[1].replace(/\s+/g, ' '));
+      inProfile = sections.includes(section[1]);
       continue;
     }
     if (!inProfile || line !== line.trimStart()) continue;
     const eq = trimmed.indexOf('=');
-    if (eq > 0 && trimmed.slice(0, eq).trim() === 'region') return trimmed.slice(eq + 1).trim() || undefined;
+    if (eq > 0 && trimmed.slice(0, eq).trim() === 'region') return trimmed.slice(eq + 1).replace(/\s[#;].*$/, '').trim() || undefined;
   }
   return undefined;
 }

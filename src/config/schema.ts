@@ -32,9 +32,9 @@ export interface Config {
     staleIfError: number;
   };
   scheduler: {
-    /** Requests in flight per service+region. */
+    /** Requests in flight per lane (service, region, profile, endpoint). */
     concurrency: number;
-    /** Requests per second per service+region (0: no cap). */
+    /** Requests per second per lane (service, region, profile, endpoint; 0: no cap). */
     rate: number;
     retries: number;
   };

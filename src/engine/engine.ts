@@ -169,7 +169,7 @@ export class CacheEngine implements Engine {
       disk: { entries: 0, bytes: 0 },
       redis: { entries: 0, bytes: 0 },
     };
-    for (const e of this.#disk?.list() ?? []) (sizes.disk.entries++, (sizes.disk.bytes += e.bytes));
+    for (const e of [...(this.#disk?.list() ?? []), ...listIndexes(this.#config.dir)]) (sizes.disk.entries++, (sizes.disk.bytes += e.bytes));
     if (this.#redis) for await (const e of this.#redis.list()) (sizes.redis.entries++, (sizes.redis.bytes += e.bytes));
     const enabled: Record<TierName, boolean> = { memory: true, disk: this.#disk !== undefined, redis: this.#redis?.available ?? false };
     return TIERS.map((tier) => {

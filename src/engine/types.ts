@@ -9,7 +9,7 @@ export interface Scope {
 }
 
 export interface Operation {
-  /** 'ec2', 's3', 'tasks' ... */
+  /** 'ec2', 's3' ... */
   service: string;
   /** The API's operation name, e.g. 'DescribeInstances', 'ListObjectsV2'. */
   name: string;

@@ -1,7 +1,8 @@
-// One lane (service+region): a p-queue whose wait queue is our AgingQueue, whose concurrency
-// follows the AIMD window, and whose strict sliding window caps starts per second (p-queue's
-// `interval`/`intervalCap`/`strict`). With a shared Redis rate, the local window is off: a slot
-// first waits for a token from Redis, then gives it to the best queued job at that moment.
+// One lane (a service in a region, for one profile and endpoint): a p-queue whose wait queue is
+// our AgingQueue, whose concurrency follows the AIMD window, and whose strict sliding window caps
+// starts per second (p-queue's `interval`/`intervalCap`/`strict`). With a shared Redis rate, the
+// local window is off: a slot first waits for a token from Redis, then gives it to the best queued
+// job at that moment.
 //
 // A job is a ticket moving through states: queued → running → (backoff → queued …) → done.
 // A retry leaves its slot during the backoff and re-enters the queue with its original deadline,

@@ -6,7 +6,7 @@ import type { Clock } from '../util/clock.js';
 import { usageError } from '../errors.js';
 
 export interface SchedulerOptions {
-  /** Requests in flight per lane (service+region): the cap adaptive concurrency never exceeds. Minimum: 1. */
+  /** Requests in flight per lane (service, region, profile, endpoint): the cap adaptive concurrency never exceeds. Minimum: 1. */
   concurrency: number;
   /** Requests started per second per lane; 0 = uncapped. Minimum: 0. */
   rate: number;

@@ -1,5 +1,6 @@
-// The scheduler: lanes created lazily per service+region name, one close signal for all of them,
-// and (with a Redis URL) one shared-rate client, connected on the first job that needs it.
+// The scheduler: lanes created lazily per name (service, region, profile, endpoint: laneOf in
+// aws/runtime.ts), one close signal for all of them, and (with a Redis URL) one shared-rate
+// client, connected on the first job that needs it.
 
 import { StrataError } from '../errors.js';
 import { systemClock } from '../util/clock.js';

@@ -1,5 +1,6 @@
 // The scheduler's public face. Every remote request runs through `schedule`, in a lane per
-// service+region; priorities order the queue, with aging so low priority work is never starved.
+// service, region, profile and endpoint; priorities order the queue, with aging so low priority
+// work is never starved.
 
 export type Priority = 'interactive' | 'enrichment' | 'readahead' | 'warming';
 

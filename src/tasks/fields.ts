@@ -71,6 +71,12 @@ export function asNumber(value: unknown): number | null {
   return null;
 }
 
+/** A number of hours: a number ≥ 0 (or its text), else null. */
+export function asHours(value: unknown): number | null {
+  const n = asNumber(value);
+  return n !== null && n >= 0 ? n : null;
+}
+
 export function asString(value: unknown): string | null {
   if (value === null || value === undefined || typeof value === 'object') return null;
   return String(value);
@@ -99,8 +105,7 @@ export function typeWarnings(data: Record<string, unknown>): { key: string; reas
   }
   for (const key of NUMBER_FIELDS) {
     const v = data[key];
-    const n = asNumber(v);
-    if (v !== undefined && v !== null && v !== '' && (n === null || n < 0)) out.push({ key, reason: `${key} ${JSON.stringify(v)} is not a number of hours` });
+    if (v !== undefined && v !== null && v !== '' && asHours(v) === null) out.push({ key, reason: `${key} ${JSON.stringify(v)} is not a number of hours` });
   }
   return out;
 }

@@ -19,7 +19,7 @@ const MAGIC = 'STRIDX01';
 const TRAILER = 24;
 /** Batch size of index writes: few syscalls, bounded memory while a cold build streams. */
 const FLUSH_BYTES = 1 << 20;
-export const INDEX_VERSION = 4; // 3: a cancelled dependency no longer blocks; 4: column `bad`
+export const INDEX_VERSION = 5; // 3: a cancelled dependency no longer blocks; 4: column `bad`; 5: negative hours read as none
 
 /**
  * How a column is stored: `f64` numbers (never null), `f64?` numbers or null, `dict` strings or

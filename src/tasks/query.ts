@@ -16,6 +16,11 @@ const COLUMN_SORTS: Record<string, keyof Row> = {
   due_date: 'due', created_at: 'created', updated_at: 'updated', estimated_hours: 'est', actual_hours: 'act',
 };
 
+/** Whether a query picks tasks (sorting and paging aside). */
+export function isFiltered(q: TaskQuery): boolean {
+  return (['status', 'agent', 'assignee', 'priority', 'tag', 'dueBefore', 'dueAfter', 'blocked', 'text'] as const).some((k) => q[k] !== undefined);
+}
+
 export class QueryEngine {
   readonly #t: TaskTable;
   readonly #visible: Uint8Array;
@@ -158,6 +163,12 @@ export class QueryEngine {
     return list.slice(lo, hi).sort((a, b) => a - b);
   }
 
+  /** Whether any task has `field` (read record by record until one does: only for an unknown key). */
+  #anyHas(field: string): boolean {
+    for (let i = 0; i < this.#t.n; i++) if (this.#t.record(i)[field] !== undefined) return true;
+    return false;
+  }
+
   #sort(rows: number[], field: string, direction: 1 | -1): void {
     const column = COLUMN_SORTS[field];
     let key: (i: number) => unknown;
@@ -167,8 +178,8 @@ export class QueryEngine {
       key = order ? (i) => (col[i] === null ? null : order.get(col[i] as string) ?? order.size) : (i) => col[i];
     } else {
       const values = new Map(rows.map((i) => [i, this.#t.record(i)[field]]));
-      // a key none of the tasks has is a typo (`--sort due`), not an order
-      if (rows.length > 1 && [...values.values()].every((v) => v === undefined)) {
+      // a key no task in the folder has is a typo (`--sort due`), not an order
+      if ([...values.values()].every((v) => v === undefined) && !this.#anyHas(field)) {
         throw usageError('TASK_BAD_SORT', `no task has a key '${field}' to sort by`, `Sort by ${Object.keys(COLUMN_SORTS).join(', ')}, title or another key the files have.`);
       }
       key = (i) => values.get(i);

@@ -12,7 +12,7 @@ import { coerceField, typeWarnings, type FieldRules } from './fields.js';
 import { lineOfKey, loadYaml, splitFrontMatter } from './front-matter.js';
 import { INDEX_VERSION, IndexReader, IndexWriter, indexKeyOf, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
 import { nodeTaskFs } from './node-fs.js';
-import { QueryEngine } from './query.js';
+import { isFiltered, QueryEngine } from './query.js';
 import { byCodePoint, columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
 import { overdueIds } from './stats.js';
 import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
@@ -298,7 +298,7 @@ export class TaskStore {
     const ids = s.table.col('id');
     const now = this.#clock.now();
     const problems = this.problems.length;
-    if (!filter) {
+    if (!filter || !isFiltered(filter)) {
       const visible = (i: number) => s.engine.isVisible(i);
       return { ...d.counts, overdue: overdueIds(s.table, visible, now), blocked: d.blocked.map((r) => ids[r]), cycles: d.cycles, missingDependencies: d.missing, problems };
     }

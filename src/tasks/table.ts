@@ -4,7 +4,7 @@
 // `ls --status todo` touches path/size/mtime/status and the matched records, nothing else;
 // size, mtime and the record ranges stay Float64Arrays, read from the index without parsing.
 
-import { asList, asNumber, asString, dateMoment, dueMoment, typeWarnings } from './fields.js';
+import { asHours, asList, asString, dateMoment, dueMoment, typeWarnings } from './fields.js';
 import type { ColumnKind, IndexReader } from './index-file.js';
 import type { TaskRecord } from './types.js';
 
@@ -52,8 +52,8 @@ export function rowOf(path: string, size: number, mtime: number, data: Record<st
     due: dueMoment(data.due_date),
     created: dateMoment(data.created_at),
     updated: dateMoment(data.updated_at),
-    est: asNumber(data.estimated_hours),
-    act: asNumber(data.actual_hours),
+    est: asHours(data.estimated_hours),
+    act: asHours(data.actual_hours),
     bad: typeWarnings(data).length,
   };
 }

@@ -39,6 +39,26 @@ describe('disk byte bound with eight writers', () => {
     expect(total(writers[0])).toBeLessThanOrEqual(0.9 * MAX);
   });
 
+  it('a writer that stays well under the bound does not list the folder as it closes', () => {
+    const dir = tempDir();
+    const now = 1_700_000_000_000;
+    let listings = 0;
+    const counting = { ...fs, readdirSync: ((...a: Parameters<typeof fs.readdirSync>) => (listings++, fs.readdirSync(...a))) as typeof fs.readdirSync };
+    const [first] = stores(dir, 1, () => now);
+    const w0 = first.writer('k0', now)!;
+    w0.append(page);
+    w0.commit(1);
+    first.sweep(); // a sweep has recorded what the folder holds
+    const store = new DiskStore({ dir, maxBytes: MAX, now: () => now, fs: counting });
+    store.init();
+    const w = store.writer('k1', now)!;
+    w.append(page);
+    w.commit(1);
+    listings = 0;
+    store.sweepIfWritten();
+    expect(listings).toBe(0);
+  });
+
   it('a store that only read does not sweep as it closes', () => {
     const dir = tempDir();
     let now = 1_700_000_000_000;

@@ -38,8 +38,13 @@ describe('the disk tier as a Keyv store', () => {
     vi.setSystemTime(Date.now() + 1_001);
     expect(await again.get('short')).toBeUndefined();
 
+    const disk = store(dir);
+    const w = disk.writer('aws:default:us-east-1:ec2:DescribeRegions:abc', Date.now())!;
+    w.append('[{"RegionName":"eu-west-1"}]');
+    w.commit(1);
     await again.clear();
     expect(await keyv.get('big')).toBeUndefined();
+    expect(disk.read('aws:default:us-east-1:ec2:DescribeRegions:abc')).toBeDefined(); // the engine's entry stays
   });
 
   it('refuses a key too long for a file name instead of throwing', async () => {

@@ -41,7 +41,10 @@ describe('the task index in the cache', () => {
     expect(JSON.parse(other.stdout)).toEqual([{ pattern: 'aws:*', removed: 0 }]);
     expect(await entries()).toHaveLength(1);
 
-    expect((await cli(['cache', 'clear'])).code).toBe(0);
+    const stats = JSON.parse((await cli(['cache', 'stats', '-o', 'json'])).stdout) as Record<string, unknown>[];
+    expect(stats.find((t) => t.tier === 'disk')).toMatchObject({ entries: 1, bytes: entry.bytes });
+    const cleared = await cli(['cache', 'clear', '-o', 'json']);
+    expect(JSON.parse(cleared.stdout)).toContainEqual({ tier: 'disk', removed: 1 });
     expect(await entries()).toEqual([]);
   });
 

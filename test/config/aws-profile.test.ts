@@ -21,6 +21,8 @@ const SHARED_CONFIG = [
   '; a comment',
   '[profile   spaced]',
   'region = us-west-2',
+  '[profile commented]',
+  'region = eu-central-1 # Frankfurt ; or not',
   '[sso-session prod]',
   'region = us-east-2',
   '[profile empty]',
@@ -41,7 +43,8 @@ describe("the AWS profile's region", () => {
     const h = home(true);
     expect(profileRegion('default', {}, h)).toBe('eu-west-1');
     expect(profileRegion('prod', {}, h)).toBe('ap-south-1');
-    expect(profileRegion('spaced', {}, h)).toBe('us-west-2');
+    expect(profileRegion('spaced', {}, h)).toBeUndefined(); // the SDK reads one space after "profile"
+    expect(profileRegion('commented', {}, h)).toBe('eu-central-1');
     expect(profileRegion('empty', {}, h)).toBeUndefined();
     expect(profileRegion('nope', {}, h)).toBeUndefined();
     expect(profileRegion('default', {}, home(false))).toBeUndefined();

@@ -40,9 +40,10 @@ describe('a broken pipe', () => {
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toBe(''); // cached: an empty listing
 
-    const cut = await sh(`${strata(`s3 cp --recursive --concurrency 4 ${src} s3://pipe/p/ -o ndjson`)} | head -1`);
+    const cut = await sh(`set -o pipefail; ${strata(`s3 cp --recursive --concurrency 4 ${src} s3://pipe/p/ -o ndjson`)} | head -1`);
     expect(cut.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(cut.stderr).toBe('');
+    expect(cut.code).toBe(1); // the copy was cut short: not a success
 
     const after = await sh(strata('s3 ls s3://pipe/p/ -o ndjson'));
     expect(after.code, after.stderr).toBe(0);

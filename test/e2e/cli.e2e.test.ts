@@ -75,10 +75,11 @@ describe('strata as a process', () => {
     expect(out).toBe('{"n":1}\n'.repeat(3));
   });
 
-  it('exits quietly on a broken pipe', () => {
+  it('exits quietly on a broken pipe, with 1 (the output was cut short)', () => {
     const records = Array.from({ length: 50_000 }, (_, i) => JSON.stringify({ i })).join('\n');
-    const r = spawnSync('bash', ['-c', `node ${bin} select i -o ndjson | head -1`], { input: records, env, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node ${bin} select i -o ndjson | head -1`], { input: records, env, encoding: 'utf8' });
     expect(r.stdout).toBe('{"i":0}\n');
+    expect(r.status).toBe(1);
     expect(r.stderr).toBe('');
   });
 

@@ -113,6 +113,11 @@ describe('tasks commands', () => {
     const strict = context({ opts: { dir, strict: true } }, '/');
     await collect('tasks ls', strict.ctx);
     expect(strict.failed).toEqual([expect.objectContaining({ code: 'TASK_FILES_INVALID', message: expect.stringMatching(/4 value\(s\) do not fit$/) })]);
+    // a negative number of hours is reported and not counted
+    writeTask(dir, 'neg.md', task('neg', { estimated_hours: '-3', actual_hours: '1' }));
+    const [stats] = await collect('tasks stats', context({ opts: { dir, status: ['todo'] } }, '/').ctx);
+    expect(stats.hours).toMatchObject({ estimated: 0, actual: 1 });
+    fs.rmSync(path.join(dir, 'neg.md'));
     // a warm start (the index) reports the same
     const warm = context({ opts: { dir }, cacheDir: loose.ctx.config.cache.dir }, '/');
     await collect('tasks ls', warm.ctx);

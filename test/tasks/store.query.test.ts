@@ -90,7 +90,17 @@ describe('task queries', () => {
     // a key only some tasks have sorts them first; a key none has is a typo, refused
     expect(ids(s.list({ sort: 'assignee' }))).toEqual(['d', 'a', 'b', 'c', 'e']);
     expect(() => ids(s.list({ sort: 'due' }))).toThrow(expect.objectContaining({ code: 'TASK_BAD_SORT', kind: 'usage', hint: expect.stringMatching(/due_date/) }));
-    expect(ids(s.list({ sort: 'due', status: ['done'] }))).toEqual(['b']);
+    expect(() => ids(s.list({ sort: 'due', status: ['done'] }))).toThrow(expect.objectContaining({ code: 'TASK_BAD_SORT' }));
+  });
+
+  it('sorts by a key only some tasks have, even when none of the matching ones has it', async () => {
+    const dir = tempDir('sort-custom');
+    writeTask(dir, 'a.md', task('a', { sprint: '3' }));
+    writeTask(dir, 'b.md', task('b', { status: 'done' }));
+    writeTask(dir, 'c.md', task('c', { status: 'done' }));
+    const s = await openTaskStore({ dir });
+    expect(ids(s.list({ sort: 'sprint' }))).toEqual(['a', 'b', 'c']);
+    expect(ids(s.list({ sort: 'sprint', status: ['done'] }))).toEqual(['b', 'c']);
   });
 
   it('a task is blocked while a dependency is open (not done or cancelled) or does not exist', async () => {

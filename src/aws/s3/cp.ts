@@ -7,6 +7,7 @@
 // A failed item goes to `onItemError` (--keep-going: an error record, the rest goes on; otherwise
 // it throws and the run stops). Writes into S3 invalidate the cached listings once, at the end.
 
+import type { Stats } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Rec } from '../../cli/types.js';
@@ -52,17 +53,18 @@ export function localPathFor(root: string, prefix: string, key: string): string 
  * link to a folder it sits in would loop, and anything else — a FIFO, a socket, a device, a link
  * to nothing — cannot be copied: each comes back with its reason, reported, never skipped quietly.
  */
-async function* walk(dir: string, ancestors: string[] = []): AsyncGenerator<{ path: string; problem?: string }> {
-  const self = await stat(dir);
-  const chain = [...ancestors, `${self.dev}:${self.ino}`];
+async function* walk(dir: string, ancestors: string[] = [], self?: Stats): AsyncGenerator<{ path: string; problem?: string }> {
+  const here = self ?? (await stat(dir));
+  const chain = [...ancestors, `${here.dev}:${here.ino}`];
   for await (const entry of await opendir(dir)) {
     const path = join(dir, entry.name);
-    const kind = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
+    // a link's target (or nothing); a folder's own stat is taken once, here
+    const kind = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry.isDirectory() ? await stat(path) : entry;
     if (!kind) yield { path, problem: 'a symbolic link to nothing' };
     else if (kind.isDirectory()) {
-      const target = await stat(path);
-      if (chain.includes(`${target.dev}:${target.ino}`)) yield { path, problem: 'a link to a folder it is in (a loop)' };
-      else yield* walk(path, chain);
+      const folder = kind as Stats;
+      if (chain.includes(`${folder.dev}:${folder.ino}`)) yield { path, problem: 'a link to a folder it is in (a loop)' };
+      else yield* walk(path, chain, folder);
     } else if (kind.isFile()) yield { path };
     else yield { path, problem: 'not a regular file (a FIFO, socket or device)' };
   }
