@@ -3,7 +3,7 @@
 // requires a CommonJS bundle through Node's loader and flushes at the end.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -46,6 +46,18 @@ describe('code cache', () => {
     expect(load()).toEqual({ answer: 42, dir: lib, loads: ['created'] });
     expect(caches()).toHaveLength(1);
     expect(load()).toEqual({ answer: 42, dir: lib, loads: ['accepted'] });
+  });
+
+  it('writes nothing once frozen (V8 flags are about to change), not even a bundle loaded after', () => {
+    const frozenDir = join(dir, 'frozen-cache');
+    const script = `const { installCodeCache } = require(${JSON.stringify(join(dir, 'hook.cjs'))});
+const hook = installCodeCache({ libDir: ${JSON.stringify(lib)}, cacheDir: ${JSON.stringify(frozenDir)}, variant: 'count' });
+hook.freeze();
+require(${JSON.stringify(bundle)});
+hook.flush();
+console.log(JSON.stringify(hook.loads.map((l) => l.cache)));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual(['created']);
+    expect(existsSync(frozenDir) ? readdirSync(frozenDir) : []).toEqual([]);
   });
 
   it('keeps one cache per command word', () => {
