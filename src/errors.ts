@@ -5,7 +5,9 @@ export const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
 
 export type ErrorKind = 'usage' | 'runtime' | 'interrupted';
 
-/** The abort reason main.ts gives when stdout's reader has gone (`| head`). */
+/** Why main.ts aborted a run: Ctrl-C, SIGTERM, or stdout's reader went away (`| head`). */
+export const INTERRUPTED = 'interrupted';
+export const TERMINATED = 'terminated';
 export const BROKEN_PIPE = 'broken pipe';
 
 /**
@@ -15,7 +17,7 @@ export const BROKEN_PIPE = 'broken pipe';
 export function stoppedExit(signal: AbortSignal, woundDown: boolean): number {
   const why = (signal.reason as Error | undefined)?.message;
   if (why === BROKEN_PIPE) return EXIT.runtime;
-  return why === 'terminated' && woundDown ? EXIT.ok : EXIT.interrupted;
+  return why === TERMINATED && woundDown ? EXIT.ok : EXIT.interrupted;
 }
 
 export class StrataError extends Error {

@@ -2,7 +2,7 @@
 // as an AbortSignal, the exit code from run(). A second Ctrl-C exits at once.
 
 import { run } from './cli/run.js';
-import { BROKEN_PIPE, EXIT } from './errors.js';
+import { BROKEN_PIPE, EXIT, INTERRUPTED, TERMINATED } from './errors.js';
 
 /** After a broken pipe, how long the command may take to wind down before the process exits. */
 const EPIPE_GRACE_MS = 5_000;
@@ -14,7 +14,7 @@ export async function main(): Promise<void> {
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    controller.abort(new Error(sig === 'SIGINT' ? 'interrupted' : 'terminated'));
+    controller.abort(new Error(sig === 'SIGINT' ? INTERRUPTED : TERMINATED));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

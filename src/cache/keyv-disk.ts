@@ -43,7 +43,7 @@ export function keyvDiskStore(disk: DiskStore, now: () => number = Date.now): Ke
     // only this Keyv's keys (`<namespace>:…`): the folder also holds the engine's entries
     async clear() {
       const prefix = `${store.namespace ?? 'keyv'}:`;
-      for (const e of [...disk.list()]) if (e.key.startsWith(prefix)) await disk.delete(e.key);
+      for (const e of disk.list()) if (e.key.startsWith(prefix)) await disk.delete(e.key);
     },
   };
   return store;

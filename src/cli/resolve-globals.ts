@@ -23,11 +23,20 @@ export function resolveGlobals(raw: Record<string, any>, config: Config, io: IO,
     throw usageError('BAD_OPTION', '--no-cache and --refresh cannot be used together', 'pick one: --no-cache skips the cache, --refresh rewrites it');
   }
   const profile = raw.profile ?? config.profile ?? 'default';
+  let region: string | undefined = raw.region ?? config.region;
+  let regionKnown = region !== undefined;
   return {
     output,
     profile,
-    // --region, $AWS_REGION / $AWS_DEFAULT_REGION, the config file, then the AWS profile's own
-    region: raw.region ?? config.region ?? profileRegion(profile, io.env, io.env.HOME || homedir()),
+    // --region, $AWS_REGION / $AWS_DEFAULT_REGION, the config file, then the AWS profile's own:
+    // ~/.aws/config is read only when something asks (a task or pipeline command never does)
+    get region() {
+      if (!regionKnown) {
+        regionKnown = true;
+        region = profileRegion(profile, io.env, io.env.HOME || homedir());
+      }
+      return region;
+    },
     endpointUrl: raw.endpointUrl ?? config.endpointUrl,
     pageSize: raw.pageSize,
     maxItems: raw.maxItems,

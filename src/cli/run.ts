@@ -62,7 +62,8 @@ export async function run(argv: string[], io: IO, options: RunOptions = {}): Pro
       return EXIT.usage;
     }
     if (signal.aborted) return stoppedExit(signal, false);
-    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.ok;
+    // the reader went away before main.ts saw it: the output was cut short, as there
+    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.runtime;
     const d = describe(err, verbose);
     io.stderr.write(d.text + '\n');
     return d.code;

@@ -97,18 +97,18 @@ export interface FieldRules {
  * Dates and numbers of a task's front matter that are there but do not read as one (`due_date:
  * soon`, `estimated_hours: lots`): the task is still listed, without that value, and reported.
  */
-export function typeWarnings(data: Record<string, unknown>): { key: string; reason: string }[] {
+export function typeWarnings(data: Record<string, unknown>, read: (key: string) => unknown = readTyped(data)): { key: string; reason: string }[] {
   const out: { key: string; reason: string }[] = [];
-  for (const key of DATE_FIELDS) {
+  for (const key of [...DATE_FIELDS, ...NUMBER_FIELDS]) {
     const v = data[key];
-    if (v !== undefined && v !== null && v !== '' && dateMoment(v) === null) out.push({ key, reason: `${key} ${JSON.stringify(v)} is not a date (e.g. 2025-08-01)` });
-  }
-  for (const key of NUMBER_FIELDS) {
-    const v = data[key];
-    if (v !== undefined && v !== null && v !== '' && asHours(v) === null) out.push({ key, reason: `${key} ${JSON.stringify(v)} is not a number of hours` });
+    if (v === undefined || v === null || v === '' || read(key) !== null) continue;
+    out.push({ key, reason: `${key} ${JSON.stringify(v)} is not ${DATE_FIELDS.has(key) ? 'a date (e.g. 2025-08-01)' : 'a number of hours'}` });
   }
   return out;
 }
+
+/** A typed key's value as the task table reads it (null when it does not read). */
+const readTyped = (data: Record<string, unknown>) => (key: string) => (DATE_FIELDS.has(key) ? dateMoment(data[key]) : asHours(data[key]));
 
 /** File names are at most 255 bytes: room for `.md`, a clash's `-2`… and the writer's `.<id>.md.<pid>.<random>.tmp`. */
 const MAX_ID_BYTES = 200;

@@ -100,12 +100,13 @@ export class TaskStore {
     const statuses = new Set(this.#rules.statuses);
     const priorities = new Set(this.#rules.priorities);
     const out: TaskProblem[] = [];
+    const offList = (v: string | null, list: Set<string>) => v !== null && !list.has(v);
     for (let i = 0; i < t.n; i++) {
+      if (!(bad[i] > 0 || offList(status[i], statuses) || offList(priority[i], priorities)) || !s.engine.isVisible(i)) continue;
       const issues: { key: string; reason: string }[] = [];
-      if (status[i] !== null && !statuses.has(status[i]!)) issues.push({ key: 'status', reason: `status '${status[i]}' is not one of ${this.#rules.statuses.join(', ')}` });
-      if (priority[i] !== null && !priorities.has(priority[i]!)) issues.push({ key: 'priority', reason: `priority '${priority[i]}' is not one of ${this.#rules.priorities.join(', ')}` });
+      if (offList(status[i], statuses)) issues.push({ key: 'status', reason: `status '${status[i]}' is not one of ${this.#rules.statuses.join(', ')}` });
+      if (offList(priority[i], priorities)) issues.push({ key: 'priority', reason: `priority '${priority[i]}' is not one of ${this.#rules.priorities.join(', ')}` });
       if (bad[i] > 0) issues.push(...typeWarnings(t.record(i)));
-      if (issues.length === 0 || !s.engine.isVisible(i)) continue;
       const text = this.#headOf(paths[i]);
       for (const { key, reason } of issues) out.push({ path: paths[i], line: lineOfKey(text, key), reason });
     }

@@ -37,8 +37,13 @@ export const COLUMN_KINDS: Record<ColumnName, ColumnKind> = {
 export const COLUMN_NAMES = Object.keys(COLUMN_KINDS) as ColumnName[];
 
 /** The indexed fields of a task, typed, from its front matter. */
+/** The column each typed front matter key reads into. */
+const TYPED_COLUMN: Record<string, 'due' | 'created' | 'updated' | 'est' | 'act'> = {
+  due_date: 'due', created_at: 'created', updated_at: 'updated', estimated_hours: 'est', actual_hours: 'act',
+};
+
 export function rowOf(path: string, size: number, mtime: number, data: Record<string, unknown>): Row {
-  return {
+  const row: Row = {
     path,
     size,
     mtime,
@@ -54,8 +59,11 @@ export function rowOf(path: string, size: number, mtime: number, data: Record<st
     updated: dateMoment(data.updated_at),
     est: asHours(data.estimated_hours),
     act: asHours(data.actual_hours),
-    bad: typeWarnings(data).length,
+    bad: 0,
   };
+  // counted from the values just read, not read again
+  row.bad = typeWarnings(data, (key) => row[TYPED_COLUMN[key]]).length;
+  return row;
 }
 
 /** The task's id: its `id` key, else the file name without `.md`. */

@@ -65,6 +65,17 @@ describe("the AWS profile's region", () => {
     expect(resolveGlobals({ profile: 'prod' }, withEnv, io).region).toBe('ca-central-1');
   });
 
+  it('is read only when something asks for the region (a task or pipeline command never does)', () => {
+    const h = home(false);
+    const io = { env: { HOME: h }, stdoutIsTTY: false, stderrIsTTY: false } as unknown as IO;
+    const globals = resolveGlobals({}, defaultConfig({}, h), io);
+    fs.mkdirSync(path.join(h, '.aws'));
+    fs.writeFileSync(path.join(h, '.aws', 'config'), '[default]\nregion = eu-south-1\n');
+    expect(globals.region).toBe('eu-south-1'); // written after the globals were made
+    fs.writeFileSync(path.join(h, '.aws', 'config'), '[default]\nregion = us-west-1\n');
+    expect(globals.region).toBe('eu-south-1'); // and read once
+  });
+
   it('without any region, an AWS command says how to set one (exit 2)', async () => {
     const h = home(false);
     const res = await runCli(['ec2', 'instances'], { env: { HOME: h, STRATA_CACHE_DIR: path.join(h, 'cache'), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });

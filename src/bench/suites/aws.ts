@@ -15,10 +15,11 @@
 //     construction and first request, each timed in a fresh node
 //   - ec2 instances over 1,000 mocked instances: client CPU
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { median } from '../stats.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
 import type { AwsRuntime } from '../../aws/runtime.js';
@@ -57,13 +58,10 @@ function onPath(program: string): string | undefined {
   return undefined;
 }
 
+/** `aws-cli/1.45.11` (version 1 prints it on stderr, version 2 on stdout). */
 async function awsVersion(aws: string): Promise<string> {
-  const child = spawn(aws, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await new Promise((r) => child.on('close', r));
-  return out.trim().split(' ')[0] || 'version unknown';
+  const { stdout, stderr } = await promisify(execFile)(aws, ['--version'], { encoding: 'utf8' });
+  return `${stdout}${stderr}`.trim().split(' ')[0] || 'version unknown';
 }
 
 /** The built bundle that defines class `name` (dist/lib/aws-s3.cjs for S3Client). */
