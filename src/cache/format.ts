@@ -20,7 +20,7 @@ import zlib from 'node:zlib';
 const MAGIC = Buffer.from('STRATA-C2\n');
 const RAW_BIT = 0x8000_0000;
 /** Pages shorter than this (bytes of JSON) are stored uncompressed. */
-const RAW_BELOW = 4096;
+export const RAW_BELOW = 4096;
 const END = Buffer.from('END1');
 export const TRAILER_BYTES = 4 + 4 + 20 + 4;
 

@@ -96,16 +96,15 @@ export class TaskStore {
   get warnings(): TaskProblem[] {
     const s = this.#s;
     const t = s.table;
-    const [bad, status, priority, paths] = [t.col('bad'), t.col('status'), t.col('priority'), t.col('path')];
-    const statuses = new Set(this.#rules.statuses);
-    const priorities = new Set(this.#rules.priorities);
+    const [bad, paths] = [t.col('bad'), t.col('path')];
+    const status = offListTest(t, 'status', this.#rules.statuses);
+    const priority = offListTest(t, 'priority', this.#rules.priorities);
     const out: TaskProblem[] = [];
-    const offList = (v: string | null, list: Set<string>) => v !== null && !list.has(v);
     for (let i = 0; i < t.n; i++) {
-      if (!(bad[i] > 0 || offList(status[i], statuses) || offList(priority[i], priorities)) || !s.engine.isVisible(i)) continue;
+      if (!(bad[i] > 0 || status.off(i) || priority.off(i)) || !s.engine.isVisible(i)) continue;
       const issues: { key: string; reason: string }[] = [];
-      if (offList(status[i], statuses)) issues.push({ key: 'status', reason: `status '${status[i]}' is not one of ${this.#rules.statuses.join(', ')}` });
-      if (offList(priority[i], priorities)) issues.push({ key: 'priority', reason: `priority '${priority[i]}' is not one of ${this.#rules.priorities.join(', ')}` });
+      if (status.off(i)) issues.push({ key: 'status', reason: `status '${status.value(i)}' is not one of ${this.#rules.statuses.join(', ')}` });
+      if (priority.off(i)) issues.push({ key: 'priority', reason: `priority '${priority.value(i)}' is not one of ${this.#rules.priorities.join(', ')}` });
       if (bad[i] > 0) issues.push(...typeWarnings(t.record(i)));
       const text = this.#headOf(paths[i]);
       for (const { key, reason } of issues) out.push({ path: paths[i], line: lineOfKey(text, key), reason });
@@ -439,3 +438,19 @@ function sameDirs(a: [string, number][], b: [string, number][]): boolean {
   return a.length === b.length && a.every(([d, m], i) => b[i][0] === d && b[i][1] === m);
 }
 
+
+/**
+ * Which rows hold a value of a few-valued column outside `allowed` (null is never off the list).
+ * From the index's dictionary codes when the column is still stored that way: the few distinct
+ * values are checked once, and no string is decoded per row on a listing that never asked for them.
+ */
+function offListTest(t: TaskTable, name: 'status' | 'priority', allowed: readonly string[]): { off(i: number): boolean; value(i: number): string | null } {
+  const ok = new Set(allowed);
+  const stored = t.codes(name);
+  if (stored) {
+    const offCode = stored.dict.map((v) => v !== null && !ok.has(v));
+    return { off: (i) => offCode[stored.codes[i]], value: (i) => stored.dict[stored.codes[i]] };
+  }
+  const values = t.col(name);
+  return { off: (i) => values[i] !== null && !ok.has(values[i]!), value: (i) => values[i] };
+}

@@ -2,7 +2,8 @@
 //   l1.*       L1 get throughput (sieve) vs lru-cache's get on the same keys and values;
 //              hit ratio of every policy and of lru-cache on a Zipf(0.99) trace.
 //   l2.*       disk-tier hit latency (read, verify, decompress, parse) for 2 KB and 200 KB entries
-//              written as the engine writes them, from a warm OS cache; p99 per round.
+//              written as the engine writes them, from a warm OS cache; p99 per round, next to a
+//              control read in the same rounds (the same records as one plain file, no framing or checksum).
 //   codec.*    brotli-1 ratio and ms on generated DescribeInstances-shaped JSON, as one document and
 //              as the engine frames it.
 //   dedup.*    upstream calls for 100 concurrent identical reads in one engine, and for 8 engines
@@ -14,7 +15,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import { DiskStore } from '../../cache/disk.js';
-import { compress, compressBytes } from '../../cache/format.js';
+import { compress, compressBytes, RAW_BELOW } from '../../cache/format.js';
 import { createBoundedCache } from '../../cache/memory.js';
 import type { EvictionPolicy } from '../../config/schema.js';
 import { defaultConfig } from '../../config/schema.js';
@@ -224,26 +225,44 @@ async function l2Latency(ctx: SuiteContext): Promise<Figure[]> {
     const frames = await engineChunks(records);
     for (const text of frames) w.append(text);
     w.commit(records.length);
+    // The control: MEASURED.md's "one file per key, compressed, sync read" (readFileSync, brotli
+    // when the engine would compress, JSON.parse), no framing and no checksum, in the same rounds.
+    const json = Buffer.from(JSON.stringify(records));
+    const plainFile = path.join(ctx.tmpDir, `l2bench-${label}.control`);
+    const raw = frames.length === 1 && frames[0].length < RAW_BELOW;
+    fs.writeFileSync(plainFile, raw ? json : compressBytes(json));
+    const control = raw ? () => JSON.parse(fs.readFileSync(plainFile, 'utf8')) : () => JSON.parse(zlib.brotliDecompressSync(fs.readFileSync(plainFile)).toString());
     const p99s: number[] = [];
+    const controlP99s: number[] = [];
     const all: number[] = [];
-    // Round 0 warms the JIT and is not counted (hyperfine's --warmup).
-    for (let round = 0; round <= 5; round++) {
+    // Round 0 warms the JIT and is not counted (hyperfine's --warmup). Each round reads the entry,
+    // then the control, as many times: alternating per read would charge each one's garbage to the other.
+    const timed = (read: () => number) => {
       const lat: number[] = [];
       for (let i = 0; i < reads; i++) {
         const t0 = performance.now();
-        const e = store.read(key)!;
-        let n = 0;
-        for (const chunk of e.chunks()) n += (JSON.parse(chunk) as unknown[]).length;
+        const n = read();
         lat.push(performance.now() - t0);
-        if (n === 0) throw new Error('empty entry');
+        if (n !== records.length) throw new Error(`read ${n} records of ${records.length}`);
       }
+      return lat;
+    };
+    for (let round = 0; round <= 5; round++) {
+      const lat = timed(() => {
+        let n = 0;
+        for (const chunk of store.read(key)!.chunks()) n += (JSON.parse(chunk) as unknown[]).length;
+        return n;
+      });
+      const controlLat = timed(() => (control() as unknown[]).length);
       now += 1;
       if (round === 0) continue;
       p99s.push(percentile(lat, 99));
+      controlP99s.push(percentile(controlLat, 99));
       all.push(...lat);
     }
     const how = `${frames.length} frame${frames.length === 1 ? '' : 's'} as the engine writes it; read, sha1 verify, brotli decode, JSON.parse`;
     figures.push(fig(`l2.get.${label}.p99`, 'ms', 'lower', p99s, `disk hit ${label} (${how}): p99 of each of 5 rounds of ${reads}, after one warm-up round`, label === '2kb' ? '<= 0.1' : '<= 2.5'));
+    figures.push(fig(`l2.get.${label}.control.p99`, 'ms', 'lower', controlP99s, `control, read after each round of hits: the same records as one plain file${raw ? '' : ' of brotli'}, readFileSync${raw ? '' : ' + decompress'} + JSON.parse, no framing or checksum`));
     figures.push(fig(`l2.get.${label}`, 'ms', 'lower', all, `every disk hit ${label}`));
   }
   return figures;

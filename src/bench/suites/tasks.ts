@@ -11,7 +11,9 @@
 //   tasks.process.*       whole-process `strata tasks ls --status todo` on 10k with a warm index,
 //                         minus `node -e 0` run alternately (the issue's "+60 ms" budget), and
 //                         the same on an empty folder (what the CLI and store cost before any
-//                         task is touched); skipped when bin/strata.js or dist/ are missing
+//                         task is touched), and a control: a plain node script that only lists
+//                         and stats the 10k files, the least any per-file validation costs in a
+//                         new process; skipped when bin/strata.js or dist/ are missing
 //   tasks.rss.*           peak RSS of `strata -o ndjson tasks ls` listing every task
 
 import fs from 'node:fs';
@@ -22,6 +24,9 @@ import type { TaskQuery } from '../../tasks/types.js';
 import { createProcessExecutor } from '../process-executor.js';
 import type { Figure, Suite, SuiteContext } from '../types.js';
 import { isBuilt, repositoryRoot } from './startup.js';
+
+/** The control: the folder's listing and one stat per file, as the warm check needs, and nothing else. */
+const STAT_ONLY = "const fs=require('fs'),d=process.argv[1];let n=0;for(const f of fs.readdirSync(d))if(fs.statSync(d+'/'+f).size>0)n++;if(!n)process.exit(1)";
 
 const QUERY: TaskQuery = { status: ['todo'], priority: ['high', 'critical'] };
 
@@ -116,25 +121,31 @@ async function processFigures(ctx: SuiteContext, dirs: Map<number, string>, figu
       { argv: [process.execPath, '-e', '0'], display: 'node -e 0' },
       { argv: strata(empty, '--status', 'todo'), display: 'strata tasks ls --status todo (empty folder)' },
       { argv: strata(ten, '--status', 'todo'), display: 'strata tasks ls --status todo (10k, warm)' },
+      { argv: [process.execPath, '-e', STAT_ONLY, ten], display: 'node: list and stat the 10k files, nothing else' },
     ];
     const rounds = ctx.quick ? 10 : 15;
     const over: number[] = [];
     const fixed: number[] = [];
+    const floor: number[] = [];
     const abs: number[] = [];
     for (let r = -2; r < rounds && !ctx.signal.aborted; r++) {
-      const base = await exec.run(specs[0], ctx.signal);
-      const none = await exec.run(specs[1], ctx.signal);
-      const run = await exec.run(specs[2], ctx.signal);
-      if (none.exitCode !== 0) throw new Error(`${specs[1].display} exited with ${none.exitCode}`);
-      if (run.exitCode !== 0) throw new Error(`${specs[2].display} exited with ${run.exitCode}`);
+      const results = [];
+      for (const spec of specs) {
+        const result = await exec.run(spec, ctx.signal);
+        if (result.exitCode !== 0) throw new Error(`${spec.display} exited with ${result.exitCode}`);
+        results.push(result);
+      }
       if (r < 0) continue;
+      const [base, none, run, statOnly] = results;
       over.push(run.wallMs - base.wallMs);
       fixed.push(none.wallMs - base.wallMs);
+      floor.push(statOnly.wallMs - base.wallMs);
       abs.push(run.wallMs);
     }
     figures.push(figure('tasks.process.warm.10k', abs, 'whole process, warm index, NDJSON to /dev/null'));
     figures.push(figure('tasks.process.warm.10k.over-node', over, 'the same minus `node -e 0` of the same round', '<= 60'));
     figures.push(figure('tasks.process.empty.over-node', fixed, 'the same command on an empty folder minus `node -e 0`: the CLI and store fixed cost'));
+    figures.push(figure('tasks.process.stat-floor.10k.over-node', floor, 'control: a node script that only lists the folder and stats each of the 10k files, minus `node -e 0`'));
     for (const [n, dir] of dirs) {
       if (n < 10_000 || !exec.measuresResources) continue;
       const label = `${n / 1000}k`;
