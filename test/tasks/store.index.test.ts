@@ -26,6 +26,31 @@ describe('the persisted task index', () => {
     second.close();
   });
 
+  it('a warm start reports the same values that do not fit, from the index alone', async () => {
+    const dir = tempDir('warm-warnings');
+    const cacheDir = tempDir('cache');
+    writeTask(dir, 'ok.md', task('ok'));
+    writeTask(dir, 'odd.md', task('odd', { status: 'wip', priority: 'urgent' }));
+    writeTask(dir, 'late.md', task('late', { status: 'done', priority: 'someday', due_date: "'2020-13-45'" }));
+    age(dir);
+    const cold = await openTaskStore({ dir, cacheDir });
+    const expected = cold.warnings;
+    cold.close();
+    expect(expected.map((w) => [w.path, w.line, w.reason])).toEqual([
+      ['late.md', 5, "priority 'someday' is not one of low, medium, high, critical"],
+      ['late.md', 6, 'due_date "2020-13-45" is not a date (e.g. 2025-08-01)'],
+      ['odd.md', 4, "status 'wip' is not one of todo, in_progress, blocked, review, done, cancelled"],
+      ['odd.md', 5, "priority 'urgent' is not one of low, medium, high, critical"],
+    ]);
+
+    const counting = countingFs();
+    const warm = await openTaskStore({ dir, cacheDir, fs: counting });
+    expect(counting.reads).toEqual([]);
+    expect(warm.indexOutcome).toBe('hit');
+    expect(warm.warnings).toEqual(expected);
+    warm.close();
+  });
+
   it('after one file of 10k is modified, the next open re-reads only that file', async () => {
     const dir = tempDir('one-of-10k');
     const cacheDir = tempDir('cache');
