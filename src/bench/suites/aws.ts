@@ -121,11 +121,11 @@ export const suite: Suite = {
         return r.rt;
       };
       const raw = await runtime(s3rver.endpoint);
-      const proxies = new Map<number, string>();
+      const proxies = new Map<number, Peer>();
       for (const rttMs of [0, 10, 30]) {
         const p = await startProxy({ targetHost: '127.0.0.1', targetPort: s3rver.port, rttMs });
         peers.push(p);
-        proxies.set(rttMs, p.endpoint);
+        proxies.set(rttMs, p);
       }
       if (cli) {
         const { createProcessExecutor } = await import('../process-executor.js');
@@ -196,8 +196,9 @@ export const suite: Suite = {
       const dir = join(ctx.tmpDir, 'small');
       mkdirSync(dir);
       for (let i = 0; i < smallFiles; i++) writeFileSync(join(dir, `f${i}`), `file ${i}`);
-      const timeCp = async (rt: AwsRuntime, concurrency: number, prefix: string) => {
+      const timeCp = async (rt: AwsRuntime, concurrency: number, prefix: string, proxy?: Peer) => {
         const server0 = childCpuMs(s3rver.child);
+        const proxy0 = proxy ? childCpuMs(proxy.child) : 0;
         const cpu0 = process.cpuUsage();
         const t = performance.now();
         let c = 0;
@@ -205,17 +206,23 @@ export const suite: Suite = {
         const ms = performance.now() - t;
         const client = process.cpuUsage(cpu0);
         if (c !== smallFiles) throw new Error(`copied ${c} of ${smallFiles}`);
-        return { ms, serverCpuPerObject: (childCpuMs(s3rver.child) - server0) / c, clientCpuPerObject: (client.user + client.system) / 1000 / c };
+        return {
+          ms,
+          serverCpuPerObject: (childCpuMs(s3rver.child) - server0) / c,
+          proxyCpuPerObject: proxy ? (childCpuMs(proxy.child) - proxy0) / c : 0,
+          clientCpuPerObject: (client.user + client.system) / 1000 / c,
+        };
       };
-      const targets: Array<[string, string]> = [['raw', s3rver.endpoint], ...[...proxies].map(([rtt, e]): [string, string] => [`rtt${rtt}`, e])];
-      for (const [label, endpoint] of targets) {
+      const targets: Array<[string, Peer | undefined]> = [['raw', undefined], ...[...proxies].map(([rtt, p]): [string, Peer] => [`rtt${rtt}`, p])];
+      for (const [label, proxy] of targets) {
         ctx.log(`aws: cp --recursive ${smallFiles} files (${label})`);
-        const rt = await runtime(endpoint);
-        const parallel = await timeCp(rt, 32, `${label}-c32`);
-        const serial = await timeCp(rt, 1, `${label}-c1`);
+        const rt = await runtime(proxy?.endpoint ?? s3rver.endpoint);
+        const parallel = await timeCp(rt, 32, `${label}-c32`, proxy);
+        const serial = await timeCp(rt, 1, `${label}-c1`, proxy);
         const what = label === 'raw' ? 's3rver directly' : `through the proxy, ${label.slice(3)} ms simulated network round trip`;
+        const proxyCpu = proxy ? `, proxy CPU ${parallel.proxyCpuPerObject.toFixed(1)} ms/object` : '';
         figures.push(
-          { name: `s3.cp.recursive.${label}.concurrency32`, unit: 'ms', better: 'lower', samples: [parallel.ms], note: `${smallFiles} small files, ${what}; s3rver CPU ${parallel.serverCpuPerObject.toFixed(1)} ms/object, client CPU ${parallel.clientCpuPerObject.toFixed(1)} ms/object` },
+          { name: `s3.cp.recursive.${label}.concurrency32`, unit: 'ms', better: 'lower', samples: [parallel.ms], note: `${smallFiles} small files, ${what}; s3rver CPU ${parallel.serverCpuPerObject.toFixed(1)} ms/object, client CPU ${parallel.clientCpuPerObject.toFixed(1)} ms/object${proxyCpu}` },
           { name: `s3.cp.recursive.${label}.serial`, unit: 'ms', better: 'lower', samples: [serial.ms], note: `same, --concurrency 1 (${(serial.ms / smallFiles).toFixed(1)} ms/object)` },
           { name: `s3.cp.recursive.${label}.speedup`, unit: 'x', better: 'higher', samples: [serial.ms / parallel.ms], target: '>= 10' },
           // s3rver serves on one thread: the parallel run cannot be shorter than its CPU time
@@ -241,7 +248,7 @@ export const suite: Suite = {
       await uploadFile({ rt: raw, limiter: unlimited, progress: noProgress }, bigFile, { bucket: 'big', key: 'big.bin' });
       const dest = join(ctx.tmpDir, 'got.bin');
       const mibs = (ms: number) => bigSize / MiB / (ms / 1000);
-      for (const [label, endpoint] of [['raw', s3rver.endpoint], ['rtt10', proxies.get(10)!]] as const) {
+      for (const [label, endpoint] of [['raw', s3rver.endpoint], ['rtt10', proxies.get(10)!.endpoint]] as const) {
         ctx.log(`aws: get ${bigSize / MiB} MiB (${label})`);
         const rt = await runtime(endpoint);
         const client = await s3Client(rt.scope, { maxSockets: 32 });
