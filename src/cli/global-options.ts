@@ -7,7 +7,7 @@ export const GLOBAL_OPTIONS: OptionDef[] = [
   { flags: '-o, --output <format>', summary: 'table (default on a TTY), json (default when piped), ndjson, yaml, csv', choices: OUTPUT_FORMATS },
   { flags: '--profile <name>', summary: 'AWS profile (default: $AWS_PROFILE, else "default")' },
   { flags: '--region <name>', summary: 'AWS region, or "all" to fan out over the enabled regions', complete: 'region' },
-  { flags: '--endpoint-url <url>', summary: 'S3/EC2-compatible endpoint (LocalStack, MinIO, s3rver)' },
+  { flags: '--endpoint-url <url>', summary: 'S3/EC2-compatible endpoint (LocalStack, MinIO, s3rver)', type: 'endpoint-url' },
   { flags: '--page-size <n>', summary: 'items per page requested from AWS', type: 'number' },
   { flags: '--max-items <n>', summary: 'stop after n items and print the NextToken to stderr', type: 'number' },
   { flags: '--starting-token <token>', summary: 'resume a listing from a NextToken' },

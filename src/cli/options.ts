@@ -3,6 +3,7 @@
 import type { OptionDef } from './types.js';
 import { usageError } from '../errors.js';
 import { parseDuration, parseSize } from '../util/units.js';
+import { ENDPOINT_URL_FORM, isEndpointUrl } from '../util/urls.js';
 
 /** The long name of a flag (`-s, --status <s>` → `status`), and whether it takes a value. */
 export function flagInfo(flags: string): { long: string; short?: string; takesValue: boolean } {
@@ -26,6 +27,9 @@ export function parserFor(def: OptionDef): ((value: string, previous: unknown) =
         return parseSize(value, `${name} size`);
       case 'list':
         return value.split(',').map((s) => s.trim()).filter(Boolean);
+      case 'endpoint-url':
+        if (!isEndpointUrl(value)) throw usageError('BAD_OPTION', `${name} expects ${ENDPOINT_URL_FORM}, got '${value}'`, `e.g. ${name} http://localhost:4566`);
+        return value;
       default:
         return value; // `choices` are checked by commander (program.ts)
     }

@@ -10,11 +10,14 @@ import { compileGlob, GLOB_FORMS } from '../cache/glob.js';
 import { OUTPUT_FORMATS } from '../cli/globals.js';
 import { usageError } from '../errors.js';
 import { parseDurationOrNull, parseSizeOrNull } from '../util/units.js';
+import { ENDPOINT_URL_FORM, isEndpointUrl, isRedisUrl, REDIS_URL_FORM } from '../util/urls.js';
 import { type Config, defaultConfig } from './schema.js';
 
 type Check = (value: unknown, key: string) => unknown;
 
+/** `file` is the config file's path, or `$NAME` for a value from the environment. */
 function bad(key: string, expected: string, value: unknown, file: string): never {
+  if (file.startsWith('$')) throw usageError('BAD_ENV', `${key} must be ${expected}, got ${JSON.stringify(value)}`, `fix or unset ${key} in the environment`);
   throw usageError('BAD_CONFIG', `config ${file}: \`${key}\` must be ${expected}, got ${JSON.stringify(value)}`,
     `fix \`${key}\` in ${file} (see docs/config.md)`);
 }
@@ -30,6 +33,7 @@ function validators(file: string) {
     const n = typeof v === 'number' ? v : typeof v === 'string' ? parseSizeOrNull(v) : null;
     return n !== null && n >= 0 ? n : bad(k, 'a size such as 64MiB, 512MB (or bytes)', v, file);
   };
+  const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, v, file));
   const oneOf = (choices: string[]): Check => (v, k) => (choices.includes(v as string) ? v : bad(k, `one of ${choices.join(', ')}`, v, file));
   const strings: Check = (v, k) =>
     Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string') ? v : bad(k, 'a non-empty list of strings', v, file);
@@ -51,7 +55,7 @@ function validators(file: string) {
       return { match: glob(r.match, `${k}[${i}].match`), ttl: duration(r.ttl, `${k}[${i}].ttl`) };
     });
   };
-  return { str, int, duration, size, oneOf, strings, ttlRules };
+  return { str, int, duration, size, url, oneOf, strings, ttlRules };
 }
 
 /** Every key a config file may set, with its check. */
@@ -61,13 +65,13 @@ function schema(file: string): Record<string, Check> {
     output: v.oneOf([...OUTPUT_FORMATS]),
     profile: v.str,
     region: v.str,
-    endpointUrl: v.str,
+    endpointUrl: v.url(ENDPOINT_URL_FORM, isEndpointUrl),
     'cache.dir': v.str,
     'cache.memory.maxEntries': v.int(1),
     'cache.memory.maxBytes': v.size,
     'cache.memory.policy': v.oneOf(['sieve', 'lru', 'lfu', 'ttl']),
     'cache.disk.maxBytes': v.size,
-    'cache.redisUrl': v.str,
+    'cache.redisUrl': v.url(REDIS_URL_FORM, isRedisUrl),
     'cache.redisTimeout': v.duration,
     'cache.defaultTtl': v.duration,
     'cache.ttl': v.ttlRules,
@@ -146,12 +150,12 @@ export async function configFromText(text: string, file: string, opts: LoadOptio
 
 function applyEnv(config: Config, env: NodeJS.ProcessEnv): void {
   if (env.STRATA_CACHE_DIR) config.cache.dir = env.STRATA_CACHE_DIR;
-  if (env.STRATA_REDIS_URL) config.cache.redisUrl = env.STRATA_REDIS_URL;
+  if (env.STRATA_REDIS_URL) config.cache.redisUrl = schema('$STRATA_REDIS_URL')['cache.redisUrl'](env.STRATA_REDIS_URL, 'STRATA_REDIS_URL') as string;
   if (env.STRATA_OUTPUT) config.output = schema('$STRATA_OUTPUT').output(env.STRATA_OUTPUT, 'STRATA_OUTPUT') as Config['output'];
   if (env.AWS_PROFILE) config.profile = env.AWS_PROFILE;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (region) config.region = region;
-  if (env.AWS_ENDPOINT_URL) config.endpointUrl = env.AWS_ENDPOINT_URL;
+  if (env.AWS_ENDPOINT_URL) config.endpointUrl = schema('$AWS_ENDPOINT_URL').endpointUrl(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL') as string;
 }
 
 export async function loadConfig(opts: LoadOptions): Promise<{ config: Config; path: string }> {
@@ -162,5 +166,12 @@ export async function loadConfig(opts: LoadOptions): Promise<{ config: Config; p
     applyEnv(config, opts.env);
     return { config, path };
   }
-  return { config: await configFromText(readFileSync(path, 'utf8'), path, opts), path };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    throw usageError('BAD_CONFIG', `config file ${path} ${why}`, 'point --config / STRATA_CONFIG at a YAML file, or move the folder out of the way');
+  }
+  return { config: await configFromText(text, path, opts), path };
 }

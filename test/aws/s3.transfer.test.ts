@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,36 @@ describe('s3 get', () => {
     await expect(downloadObject(env(), { bucket: 'src', key: 'big.bin' }, dest, { partSize: 256 * 1024, openFile: fillingDisk })).rejects.toMatchObject({ code: 'DISK_FULL', kind: 'runtime' });
     expect(existsSync(dest)).toBe(false);
     expect(leftovers(work)).toEqual([]);
+  });
+
+  it('writes through a symbolic link (the link stays, its target gets the bytes) and into a FIFO or a device in place; refuses a dangling link', async () => {
+    const dir = join(work, 'dests');
+    mkdirSync(dir);
+    const src = { bucket: 'src', key: 'big.bin' };
+    // a link: the target is replaced atomically, the link itself is kept
+    writeFileSync(join(dir, 'target.bin'), 'old');
+    symlinkSync('target.bin', join(dir, 'link.bin'));
+    const rec = await downloadObject(env(), src, join(dir, 'link.bin'), { partSize: 512 * 1024 });
+    expect(rec).toMatchObject({ Destination: join(dir, 'link.bin'), Bytes: big.length });
+    expect(lstatSync(join(dir, 'link.bin')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'target.bin')).equals(big)).toBe(true);
+    // a FIFO: a reader gets every byte, in order, and the FIFO is still a FIFO
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const reader = new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      createReadStream(join(dir, 'pipe')).on('data', (c) => chunks.push(c as Buffer)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    });
+    await downloadObject(env(), src, join(dir, 'pipe'));
+    expect((await reader).equals(big)).toBe(true);
+    expect(lstatSync(join(dir, 'pipe')).isFIFO()).toBe(true);
+    // a device: /dev/null takes the bytes and stays a device
+    await downloadObject(env(), src, '/dev/null');
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    // a dangling link, and a path through a file, are refused without writing anything
+    symlinkSync('missing.bin', join(dir, 'dangling.bin'));
+    await expect(downloadObject(env(), src, join(dir, 'dangling.bin'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/symbolic link to nothing/) });
+    await expect(downloadObject(env(), src, join(dir, 'target.bin', 'x.bin'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/part of its path is a file/) });
+    expect(readdirSync(dir).sort()).toEqual(['dangling.bin', 'link.bin', 'pipe', 'target.bin']);
   });
 
   it('says clearly when the key does not exist', async () => {

@@ -57,6 +57,35 @@ describe('configuration', () => {
     expect(err.message).toContain(`got ${JSON.stringify(match)}`);
   });
 
+  it.each([
+    ['cache:\n  redisUrl: "not a url"\n', /`cache.redisUrl` must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['cache:\n  redisUrl: "http://localhost:6379"\n', /`cache.redisUrl` must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['endpointUrl: localhost:4566\n', /`endpointUrl` must be an http:\/\/ or https:\/\/ URL with a host/],
+    ['endpointUrl: "ftp://x"\n', /`endpointUrl` must be an http:\/\/ or https:\/\/ URL with a host/],
+  ])('rejects the URL in %j at load, naming the key and the form', async (text, message) => {
+    const file = write(text);
+    await expect(loadConfig({ file, env: {}, cwd: '/' })).rejects.toMatchObject({ code: 'BAD_CONFIG', exitCode: 2, message: expect.stringMatching(message) });
+  });
+
+  it.each([
+    [{ STRATA_REDIS_URL: 'not a url' }, 'STRATA_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://localhost:6379, got "not a url"'],
+    [{ AWS_ENDPOINT_URL: 'notaurl' }, 'AWS_ENDPOINT_URL must be an http:// or https:// URL with a host, e.g. http://localhost:4566, got "notaurl"'],
+  ])('rejects a malformed URL from the environment (%j), naming the variable', async (env, message) => {
+    const err = await loadConfig({ env, cwd: '/', home: '/no/such/home' }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'BAD_ENV', exitCode: 2, message, hint: expect.stringMatching(/fix or unset (STRATA_REDIS_URL|AWS_ENDPOINT_URL)/) });
+  });
+
+  it('accepts the URLs it should', async () => {
+    const file = write('endpointUrl: "https://s3.example.com:9000/base"\ncache:\n  redisUrl: "rediss://user:pw@cache.example.com:6380/2"\n');
+    const { config } = await loadConfig({ file, env: { STRATA_REDIS_URL: 'redis://127.0.0.1:6379', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }, cwd: '/' });
+    expect([config.endpointUrl, config.cache.redisUrl]).toEqual(['http://127.0.0.1:4566', 'redis://127.0.0.1:6379']);
+  });
+
+  it('names a config path that is a folder as a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-config-dir-'));
+    await expect(loadConfig({ file: dir, env: {}, cwd: '/' })).rejects.toMatchObject({ code: 'BAD_CONFIG', exitCode: 2, message: `config file ${dir} is a folder, not a file` });
+  });
+
   it('fails clearly when a named config file does not exist', async () => {
     await expect(loadConfig({ file: '/no/such/strata.yaml', env: {}, cwd: '/' })).rejects.toThrow(/does not exist/);
   });

@@ -34,6 +34,15 @@ describe('usage errors exit 2', () => {
   });
 });
 
+describe('a malformed endpoint exits 2 naming the flag, before any request', () => {
+  it.each(['notaurl', 'ftp://x', 'http://'])('--endpoint-url %j', async (endpoint) => {
+    const r = await strata(world, ['s3', 'ls', 's3://exit-bkt/'], { endpoint });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`strata: --endpoint-url expects an http:// or https:// URL with a host, e.g. http://localhost:4566, got '${endpoint}' — e.g. --endpoint-url http://localhost:4566\n`);
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('missing buckets and keys exit 1', () => {
   it('a nonexistent key names the object and leaves no file', async () => {
     const work = world.workdir('missing');
@@ -41,6 +50,17 @@ describe('missing buckets and keys exit 1', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/object does not exist: s3:\/\/exit-bkt\/no\/such\.key/);
     expect(existsSync(join(work, 'out'))).toBe(false);
+    noStack(r.stderr);
+  });
+
+  it('a destination whose folder is a file says so and writes nothing', async () => {
+    const work = world.workdir('parent-file');
+    writeFileSync(join(work, 'afile'), 'x');
+    await strata(world, ['s3', 'put', join(work, 'afile'), 's3://exit-bkt/k.txt']);
+    const r = await strata(world, ['s3', 'get', 's3://exit-bkt/k.txt', join(work, 'afile', 'x')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`cannot write ${join(work, 'afile', 'x')}: part of its path is a file, not a folder`));
+    expect(readFileSync(join(work, 'afile'), 'utf8')).toBe('x');
     noStack(r.stderr);
   });
 

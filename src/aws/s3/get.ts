@@ -6,9 +6,14 @@
 //     connection closed mid-body is retried by the scheduler and rewrites the same bytes.
 //   - Success: fsync, close, rename. Failure or Ctrl-C: the temp file is removed; nothing ever
 //     exists under the final name unless it is complete.
+//   - The destination is looked at first. A symbolic link is followed: its target is what gets
+//     replaced, and the link stays (as cp writes through one). A device or a FIFO (`/dev/null`, a
+//     named pipe a reader waits on) is written in place as one stream, since it can neither seek
+//     nor be renamed over; a socket is refused. Bytes already in a device cannot be taken back,
+//     so that stream is not retried once its body has started.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Rec } from '../../cli/types.js';
 import { runtimeError } from '../../errors.js';
@@ -40,8 +45,27 @@ function diskError(err: unknown, dest: string): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC') return runtimeError('DISK_FULL', `no space left on the device while writing ${dest}`, 'free some space or choose another destination', err);
   if (code === 'EACCES' || code === 'EPERM') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: permission denied`, 'choose a destination you can write to', err);
-  if (code === 'EISDIR' || code === 'ENOTDIR') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: ${code}`, 'check the destination path', err);
+  if (code === 'EISDIR') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: it is a folder`, 'name a file, or end the destination with / to download into the folder', err);
+  // mkdir -p meets a file where a folder should be (EEXIST), or a path runs through a file (ENOTDIR)
+  if (code === 'ENOTDIR' || code === 'EEXIST') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: part of its path is a file, not a folder`, 'check the destination path', err);
   return err;
+}
+
+/** Where a download lands, and whether that is a device or FIFO written in place. */
+async function destinationOf(dest: string): Promise<{ path: string; inPlace: boolean }> {
+  const st = await lstat(dest).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw diskError(err, dest);
+  });
+  if (!st || st.isFile() || st.isDirectory()) return { path: dest, inPlace: false };
+  if (st.isSymbolicLink()) {
+    const target = await realpath(dest).catch(() => {
+      throw runtimeError('CANNOT_WRITE', `${dest} is a symbolic link to nothing`, 'remove the link, or point it at a file');
+    });
+    return destinationOf(target);
+  }
+  if (st.isSocket()) throw runtimeError('CANNOT_WRITE', `${dest} is a socket`, 'choose a file, a folder, a device or a FIFO as the destination');
+  return { path: dest, inPlace: true };
 }
 
 function prematureClose(key: string): Error {
@@ -60,10 +84,20 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
   const partSize = Math.max(1, opts.partSize ?? GET_PART_SIZE);
   env.progress.grow(size);
 
-  await mkdir(dirname(dest), { recursive: true }).catch((err) => {
-    throw diskError(err, dest);
+  const target = await destinationOf(dest).catch((err) => {
+    throw awsError(err, url);
   });
-  const tmp = tempPathFor(dest);
+  if (target.inPlace) {
+    await streamInPlace(env, wire, src, target.path, etag).catch((err) => {
+      throw awsError(diskError(err, dest), url);
+    });
+    return { Source: url, Destination: dest, Bytes: size, ETag: etag };
+  }
+  const path = target.path;
+  await mkdir(dirname(path), { recursive: true }).catch((err) => {
+    throw awsError(diskError(err, dest), url);
+  });
+  const tmp = tempPathFor(path);
   let fh: FileHandle | undefined;
   try {
     fh = await (opts.openFile ?? open)(tmp, 'w');
@@ -119,11 +153,34 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
     await fh.sync();
     await fh.close();
     fh = undefined;
-    await rename(tmp, dest);
+    await rename(tmp, path);
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw awsError(diskError(err, dest), url);
   }
   return { Source: url, Destination: dest, Bytes: size, ETag: etag };
+}
+
+/** One GET written where a device or FIFO is (no seek, no rename, no fsync). */
+async function streamInPlace(env: TransferEnv, wire: Awaited<ReturnType<typeof s3Wire>>, src: S3Location, path: string, etag: string | undefined): Promise<void> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const file = await open(path, 'w');
+  try {
+    // the request is retried as any other; the body is not, once bytes may have reached the device
+    const out = await wire.run('GetObject', (signal) => wire.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: src.key, IfMatch: etag }), { abortSignal: signal }));
+    const writer = new RangeWriter(file, null, (n) => env.progress.advance(n));
+    try {
+      for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+        env.rt.signal.throwIfAborted();
+        await env.limiter.take(chunk.length, env.rt.signal);
+        await writer.push(chunk);
+      }
+    } finally {
+      await writer.finish().catch(() => undefined);
+    }
+    await writer.finish();
+  } finally {
+    await file.close();
+  }
 }
