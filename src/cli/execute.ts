@@ -41,6 +41,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
     args: parsed.args,
     opts: parsed.opts,
     globals,
+    flags: parsed.raw,
     io,
     signal,
     config,

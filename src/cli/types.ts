@@ -74,6 +74,8 @@ export interface CommandContext {
   /** Command options by camelCase name, already typed (durations in ms, sizes in bytes). */
   opts: Record<string, any>;
   globals: GlobalOptions;
+  /** The global flags as given on this command line (undefined when not given), before config and environment. */
+  flags?: Record<string, unknown>;
   io: IO;
   /** Aborted on Ctrl-C / SIGTERM. */
   signal: AbortSignal;

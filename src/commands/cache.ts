@@ -131,10 +131,12 @@ const warm: CommandDef = {
     if ((o.every !== undefined || o.printCron || o.printSystemd) && !everyText) {
       throw usageError('WARM_NO_SCHEDULE', 'no schedule given', 'give --every 15m (or a cron expression), or set warm.every in the config file');
     }
+    const { warmScopeOf, warmScopeArgs } = await import('../warm/round.js');
+    const scope = warmScopeOf(ctx.flags);
     if (o.printCron || o.printSystemd) {
       const [{ parseSchedule }, units] = await Promise.all([import('../warm/schedule.js'), import('../warm/system-units.js')]);
       const schedule = await parseSchedule(everyText!);
-      const extra = list && list !== '-' ? ['--list', list] : [];
+      const extra = [...warmScopeArgs(scope), ...(list && list !== '-' ? ['--list', list] : [])];
       if (o.printCron) yield { format: 'crontab', schedule: schedule.text, text: units.crontabLine(schedule, extra) };
       if (o.printSystemd) yield { format: 'systemd', schedule: schedule.text, text: units.systemdUnits(schedule, extra, ctx.io.env) };
       return;
@@ -155,6 +157,7 @@ const warm: CommandDef = {
         env: ctx.io.env,
         cwd: ctx.io.cwd,
         aheadMs: o.ahead,
+        scope,
         warn: ctx.warn,
         log: (line) => void (ctx.globals.quiet || ctx.io.stderr.write(line + '\n')),
         stop: ctx.signal,
@@ -170,6 +173,7 @@ const warm: CommandDef = {
       signal: ctx.signal,
       warn: ctx.warn,
       aheadMs: o.ahead ?? DEFAULT_AHEAD_MS,
+      scope,
       dryRun: o.dryRun,
       progress: ctx.globals.progress && !o.dryRun ? (ctx.io.stderr as NodeJS.WritableStream) : undefined,
     });

@@ -24,7 +24,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Resources, stopSignalOf, type ShutdownReport } from '../util/resources.js';
 import { sleep } from '../util/sleep.js';
 import { parseSchedule, type Schedule } from './schedule.js';
-import type { WarmSummary } from './round.js';
+import type { WarmScope, WarmSummary } from './round.js';
 import { warmOnce, type WarmOnceOptions, type WarmSource } from './warmer.js';
 
 interface RestartPolicy {
@@ -48,6 +48,8 @@ export interface DaemonOptions {
   cwd: string;
   /** --ahead; default: the schedule's interval + 30 s, so nothing expires before the next round. */
   aheadMs?: number;
+  /** Scope flags given to `cache warm`, for every line that does not set its own (round.ts). */
+  scope?: WarmScope;
   warn(message: string): void;
   /** One line on stderr (daemon log: rounds, crashes, reloads). */
   log(line: string): void;
@@ -154,7 +156,7 @@ export async function* runDaemon(opts: DaemonOptions): AsyncGenerator<Rec> {
       lastStart = clock.now();
       try {
         const { summary } = await resources.track('warm round', () =>
-          warm({ config, source: sourceOf(config, opts), env: opts.env, cwd: opts.cwd, signal: resources.workSignal, warn: opts.warn, aheadMs: opts.aheadMs ?? schedule.intervalMs + AHEAD_SLACK_MS, clock }),
+          warm({ config, source: sourceOf(config, opts), env: opts.env, cwd: opts.cwd, signal: resources.workSignal, warn: opts.warn, aheadMs: opts.aheadMs ?? schedule.intervalMs + AHEAD_SLACK_MS, scope: opts.scope, clock }),
         );
         rounds++;
         failures = 0;

@@ -55,6 +55,33 @@ export interface RoundOptions {
   progress?: NodeJS.WritableStream;
   /** Called with each line's result as it finishes. */
   onResult?(result: ItemResult): void;
+  /**
+   * `--profile`, `--region`, `--endpoint-url` given to `cache warm` itself: each line that does
+   * not set one gets it, as if typed on that line (the environment and config apply anyway).
+   */
+  scope?: WarmScope;
+}
+
+export interface WarmScope {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+}
+
+/** The scope flags given on a command line, as `cache warm` passes them on to its lines. */
+export function warmScopeOf(flags: Record<string, unknown> | undefined): WarmScope {
+  const scope: WarmScope = {};
+  for (const key of ['profile', 'region', 'endpointUrl'] as const) if (typeof flags?.[key] === 'string') scope[key] = flags[key] as string;
+  return scope;
+}
+
+/** The same as command-line words, for a line that runs the lines later (cron, systemd). */
+export function warmScopeArgs(scope: WarmScope): string[] {
+  const args: string[] = [];
+  if (scope.profile) args.push('--profile', scope.profile);
+  if (scope.region) args.push('--region', scope.region);
+  if (scope.endpointUrl) args.push('--endpoint-url', scope.endpointUrl);
+  return args;
 }
 
 /**
@@ -134,7 +161,8 @@ async function warmLine(item: PlannedItem, base: Services, io: IO, opts: RoundOp
     return r;
   };
   try {
-    const globals = resolveGlobals({ ...raw, progress: false }, opts.config, io);
+    const lineFlags = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+    const globals = resolveGlobals({ ...opts.scope, ...lineFlags, progress: false }, opts.config, io);
     const ctx: CommandContext = {
       args,
       opts: cmdOpts,

@@ -127,6 +127,24 @@ describe('cache warm against s3rver', () => {
     expect(JSON.parse(r.stdout)[0]).toMatchObject({ failed: 0 });
   });
 
+  it('--endpoint-url, --region and --profile given to cache warm apply to each line that does not set its own', async () => {
+    const endpoint = env.AWS_ENDPOINT_URL!;
+    const plain: NodeJS.ProcessEnv = { ...env, STRATA_CACHE_DIR: join(dir, 'cache-scope') };
+    delete plain.AWS_ENDPOINT_URL;
+    delete plain.AWS_REGION;
+    const scoped = join(dir, 'scoped.txt');
+    writeFileSync(scoped, 's3 ls s3://data/\ns3 ls s3://logs/ --endpoint-url http://127.0.0.1:9 --region us-east-1\n');
+    const r = await runCli(['-o', 'json', '-v', '--endpoint-url', endpoint, '--region', 'us-east-1', 'cache', 'warm', '--list', scoped], { env: plain });
+    const [first, second, summary] = JSON.parse(r.stdout);
+    // the first line ran against s3rver; the second kept its own (unreachable) endpoint
+    expect(first).toMatchObject({ command: 's3 ls s3://data/', status: 'warmed' });
+    expect(second).toMatchObject({ status: 'failed' });
+    expect(summary).toMatchObject({ warmed: 1, failed: 1 });
+    const cron = await runCli(['--endpoint-url', endpoint, '--region', 'eu-west-1', 'cache', 'warm', '--every', '15m', '--print-cron', '--list', scoped], { env: plain });
+    expect(cron.code).toBe(0);
+    expect(cron.stdout).toContain(`cache warm --quiet --no-progress --region eu-west-1 --endpoint-url ${endpoint} --list ${scoped}`);
+  });
+
   it('an unreadable list or an unknown command in it is a usage error naming it', async () => {
     const missing = await observed(['cache', 'warm', '--list', join(dir, 'nope.txt')]);
     expect(missing.code).toBe(2);
