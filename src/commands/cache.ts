@@ -135,7 +135,7 @@ const warm: CommandDef = {
     const scope = warmScopeOf(ctx.flags);
     if (o.printCron || o.printSystemd) {
       const [{ parseSchedule }, units] = await Promise.all([import('../warm/schedule.js'), import('../warm/system-units.js')]);
-      const schedule = await parseSchedule(everyText!);
+      const schedule = await parseSchedule(everyText!, typeof o.every === 'string' ? '--every' : 'warm.every');
       const extra = [...warmScopeArgs(scope), ...(list && list !== '-' ? ['--list', list] : [])];
       if (o.printCron) yield { format: 'crontab', schedule: schedule.text, text: units.crontabLine(schedule, extra) };
       if (o.printSystemd) yield { format: 'systemd', schedule: schedule.text, text: units.systemdUnits(schedule, extra, ctx.io.env) };

@@ -34,6 +34,12 @@ function validators(file: string) {
     return n !== null && n >= 0 ? n : bad(k, 'a size such as 64MiB, 512MB (or bytes)', v, file);
   };
   const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, v, file));
+  // the shape only (croner is loaded when the daemon starts): a duration, or five or six cron fields
+  const schedule: Check = (v, k) => {
+    const text = typeof v === 'string' ? v.trim() : '';
+    const ms = parseDurationOrNull(text);
+    return (ms !== null && ms >= 1000) || (ms === null && text.split(/\s+/).length >= 5) ? v : bad(k, "a duration of 1s or more such as 15m, or a cron expression such as '*/15 * * * *'", v, file);
+  };
   const oneOf = (choices: string[]): Check => (v, k) => (choices.includes(v as string) ? v : bad(k, `one of ${choices.join(', ')}`, v, file));
   const strings: Check = (v, k) =>
     Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string') ? v : bad(k, 'a non-empty list of strings', v, file);
@@ -55,7 +61,7 @@ function validators(file: string) {
       return { match: glob(r.match, `${k}[${i}].match`), ttl: duration(r.ttl, `${k}[${i}].ttl`) };
     });
   };
-  return { str, int, duration, size, url, oneOf, strings, ttlRules };
+  return { str, int, duration, size, url, schedule, oneOf, strings, ttlRules };
 }
 
 /** Every key a config file may set, with its check. */
@@ -82,7 +88,7 @@ function schema(file: string): Record<string, Check> {
     'tasks.dir': v.str,
     'tasks.statuses': v.strings,
     'tasks.priorities': v.strings,
-    'warm.every': v.str,
+    'warm.every': v.schedule,
     'warm.list': v.str,
   };
 }

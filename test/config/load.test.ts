@@ -62,6 +62,8 @@ describe('configuration', () => {
     ['cache:\n  redisUrl: "http://localhost:6379"\n', /`cache.redisUrl` must be a redis:\/\/ or rediss:\/\/ URL/],
     ['endpointUrl: localhost:4566\n', /`endpointUrl` must be an http:\/\/ or https:\/\/ URL with a host/],
     ['endpointUrl: "ftp://x"\n', /`endpointUrl` must be an http:\/\/ or https:\/\/ URL with a host/],
+    ['warm:\n  every: nonsense\n', /`warm.every` must be a duration of 1s or more such as 15m, or a cron expression/],
+    ['warm:\n  every: 10ms\n', /`warm.every` must be a duration of 1s or more/],
   ])('rejects the URL in %j at load, naming the key and the form', async (text, message) => {
     const file = write(text);
     await expect(loadConfig({ file, env: {}, cwd: '/' })).rejects.toMatchObject({ code: 'BAD_CONFIG', exitCode: 2, message: expect.stringMatching(message) });
