@@ -87,6 +87,24 @@ async function commonConfig(scope: AwsScope, opts: ClientOptions | undefined) {
   };
 }
 
+/**
+ * The SDK's "Could not load credentials from any providers" does not say which profile it tried:
+ * the error is tagged with it (`profile`), so the message can name a profile that does not exist.
+ */
+function nameProfileInCredentialErrors(client: { middlewareStack: { add(mw: unknown, opts: object): void } }, profile: string): void {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if ((err as Error)?.name === 'CredentialsProviderError') Object.assign(err as object, { profile });
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'strataProfileInCredentialErrors' },
+  );
+}
+
 function pooled<T extends Destroyable>(service: string, scope: AwsScope, create: () => Promise<T>): Promise<T> {
   const key = poolKey(service, scope);
   let client = clients.get(key) as Promise<T> | undefined;
@@ -105,6 +123,7 @@ export async function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S
     const custom = Boolean(scope.endpoint);
     const client = new S3Client({ ...config, forcePathStyle: custom, followRegionRedirects: !custom });
     client.middlewareStack.use(fastListObjectsPlugin);
+    if (scope.profile && scope.profile !== 'default') nameProfileInCredentialErrors(client, scope.profile);
     return client;
   });
 }
@@ -113,7 +132,9 @@ export async function ec2Client(scope: AwsScope, opts?: ClientOptions): Promise<
   requireRegion(scope);
   return pooled('ec2', scope, async () => {
     const [{ EC2Client }, config] = await Promise.all([import('@aws-sdk/client-ec2'), commonConfig(scope, opts)]);
-    return new EC2Client(config);
+    const client = new EC2Client(config);
+    if (scope.profile && scope.profile !== 'default') nameProfileInCredentialErrors(client, scope.profile);
+    return client;
   });
 }
 

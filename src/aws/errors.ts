@@ -30,6 +30,10 @@ export function awsError(err: unknown, what: string): unknown {
   const status = e.$metadata?.httpStatusCode;
   const message = e.message ?? String(err);
   if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    const profile = (e as { profile?: string }).profile; // tagged by the client (clients.ts)
+    if (profile) {
+      return runtimeError('NO_CREDENTIALS', `no AWS credentials found for ${what} with profile '${profile}'`, `check that [profile ${profile}] is in ~/.aws/config (or [${profile}] in ~/.aws/credentials) with credentials, or drop --profile / AWS_PROFILE`, err);
+    }
     return runtimeError('NO_CREDENTIALS', `no AWS credentials found for ${what}`, 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run `aws configure`, or pass --profile <name>', err);
   }
   if (code === 'NoSuchBucket') return runtimeError('NO_SUCH_BUCKET', `bucket does not exist: ${what}`, 'check the bucket name with `strata s3 buckets`', err);

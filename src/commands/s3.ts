@@ -142,7 +142,12 @@ const put: CommandDef = {
     const { parseS3Url } = await import('../aws/s3/url.js');
     const { usageError } = await import('../errors.js');
     const file = String(ctx.args.file);
-    if (/^s3:\/\//i.test(file)) throw usageError('BAD_ARGUMENT', 's3 put uploads a local file', 'use s3 cp to copy between S3 locations');
+    if (/^s3:\/\//i.test(file)) {
+      const url = String(ctx.args.url);
+      // `s3 put s3://b/k ./file` is a swapped pair; `s3 put s3://a/k s3://b/k` a copy between buckets
+      const hint = /^s3:\/\//i.test(url) ? 'use s3 cp to copy between S3 locations' : `the file comes first: s3 put ${url} ${file} (or s3 get ${file} ${url} to download)`;
+      throw usageError('BAD_ARGUMENT', `s3 put uploads a local file; '${file}' is an S3 URL`, hint);
+    }
     parseS3Url(String(ctx.args.url));
     yield* transfer(ctx, file, String(ctx.args.url), false);
   },

@@ -25,6 +25,7 @@ describe('usage errors exit 2', () => {
     [['s3', 'get', 's3://Bad_Bucket!/key'], /invalid bucket name 'Bad_Bucket!'/],
     [['s3', 'ls', 'http://exit-bkt/key'], /invalid S3 URL 'http:\/\/exit-bkt\/key'.*s3:\/\/bucket/],
     [['s3', 'get', 's3://exit-bkt/prefix/'], /names a prefix, not an object/],
+    [['s3', 'put', 's3://exit-bkt/x', 'local.txt'], /'s3:\/\/exit-bkt\/x' is an S3 URL — the file comes first: s3 put local.txt s3:\/\/exit-bkt\/x/],
   ])('%j', async (args, message) => {
     const r = await strata(world, args);
     expect(r.code, r.stderr).toBe(2);
@@ -61,6 +62,13 @@ describe('missing buckets and keys exit 1', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`cannot write ${join(work, 'afile', 'x')}: part of its path is a file, not a folder`));
     expect(readFileSync(join(work, 'afile'), 'utf8')).toBe('x');
+    noStack(r.stderr);
+  });
+
+  it('a profile that does not exist is named, even with keys in the environment', async () => {
+    const r = await strata(world, ['--profile', 'nosuch', 's3', 'ls', 's3://exit-bkt/']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/no AWS credentials found for s3 ListObjectsV2 in us-east-1 with profile 'nosuch' — check that \[profile nosuch\] is in ~\/.aws\/config/);
     noStack(r.stderr);
   });
 
