@@ -96,6 +96,12 @@ const benchCmd: CommandDef = {
     const { cmdRecords, cmdFigures } = await import('../bench/cmd-report.js');
     const { buildDocument } = await import('../bench/results.js');
     const o = ctx.opts;
+    if (o.input !== undefined) {
+      // checked here: a missing --input would otherwise read as the command failing to start
+      const [{ statSync }, { usageError }] = await Promise.all([import('node:fs'), import('../errors.js')]);
+      const st = statSync(o.input, { throwIfNoEntry: false });
+      if (!st || st.isDirectory()) throw usageError('BENCH_BAD_INPUT', `--input ${o.input} ${st ? 'is a folder' : 'does not exist'}`, 'give a readable file to feed the command on stdin');
+    }
     const exec = await createProcessExecutor({ cwd: ctx.io.cwd, env: ctx.io.env });
     if (!exec.measuresResources) ctx.warn('python3 was not found: measuring wall time only (no user/system time, no peak memory).');
     let result;
@@ -180,6 +186,8 @@ const benchCompare: CommandDef = {
       }
       return validateDocument(value, path);
     };
+    // the baseline first: a missing baseline is the error to report, whatever the current results
+    const baseline = await load(ctx.args.baseline);
     let currentPath = ctx.args.current as string | undefined;
     if (!currentPath) {
       const dir = resultsDir(ctx.config.cache.dir);
@@ -189,7 +197,7 @@ const benchCompare: CommandDef = {
       }
       currentPath = join(dir, saved[saved.length - 1]);
     }
-    const rows = compareDocuments(await load(ctx.args.baseline), await load(currentPath), {
+    const rows = compareDocuments(baseline, await load(currentPath), {
       threshold: ctx.opts.threshold,
       seed: ctx.opts.seed,
       common: Boolean(ctx.opts.common),

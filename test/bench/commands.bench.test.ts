@@ -56,6 +56,23 @@ describe('bench commands', () => {
     }
   });
 
+  it('bench compare names a missing baseline first, whatever the current results', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-cmp-'));
+    try {
+      const err = await collect(def('bench compare').run(ctx({ baseline: join(dir, 'nofile.json') }, {}, dir))).catch((e) => e);
+      expect(err).toMatchObject({ code: 'BENCH_NO_RESULTS', exitCode: 2, message: expect.stringMatching(/^Cannot read .*nofile\.json: ENOENT/) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('bench cmd refuses an --input that does not exist, naming the flag, before running anything', async () => {
+    for (const input of ['/no/such/input.txt', tmpdir()]) {
+      const err = await collect(def('bench cmd').run(ctx({ command: ['cat'] }, { input, runs: 1 }, tmpdir()))).catch((e) => e);
+      expect(err).toMatchObject({ code: 'BENCH_BAD_INPUT', exitCode: 2, message: `--input ${input} ${input === tmpdir() ? 'is a folder' : 'does not exist'}` });
+    }
+  });
+
   it('bench compare says when a baseline is not JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-cmp-'));
     try {
