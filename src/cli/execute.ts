@@ -10,6 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { cacheDirUnusable } from '../cache/dir.js';
 import { createServices } from './services.js';
 import { Sink } from '../output/sink.js';
+import { visible } from '../output/visible.js';
 import { loadRenderer, renderText } from '../output/renderers.js';
 import { publishCommand, type CommandEvent } from '../metrics/channels.js';
 import { Metrics, type MetricsSnapshot } from '../metrics/metrics.js';
@@ -27,7 +28,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
   const warn = (m: string) => {
     if (globals.quiet || warned.has(m)) return;
     warned.add(m);
-    io.stderr.write(`strata: warning: ${m}\n`);
+    io.stderr.write(`strata: warning: ${visible(m)}\n`);
   };
   let failures = 0;
   let failAtEnd: { err: unknown } | undefined;

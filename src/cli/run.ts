@@ -9,19 +9,22 @@ import { EXIT, StrataError, stoppedExit } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CommandDef, IO } from './types.js';
 import { execute } from './execute.js';
+import { visible, visibleLines } from '../output/visible.js';
 
 export interface RunOptions {
   /** Aborted on Ctrl-C / SIGTERM by the launcher. */
   signal?: AbortSignal;
 }
 
+// Messages echo what the user gave (an expression, a key, a command name): their control
+// characters are shown as escapes, never sent to the terminal raw.
 function describe(err: unknown, verbose: boolean): { text: string; code: number } {
   if (err instanceof StrataError) {
-    const hint = err.hint ? ` — ${err.hint}` : '';
-    return { text: `strata: ${err.message}${hint}${verbose && err.stack ? `\n${err.stack}` : ''}`, code: err.exitCode };
+    const hint = err.hint ? ` — ${visible(err.hint)}` : '';
+    return { text: `strata: ${visible(err.message)}${hint}${verbose && err.stack ? `\n${visibleLines(err.stack)}` : ''}`, code: err.exitCode };
   }
   const e = err as Error;
-  return { text: `strata: ${e?.message ?? String(err)}${verbose && e?.stack ? `\n${e.stack}` : ' (run with --verbose for details)'}`, code: EXIT.runtime };
+  return { text: `strata: ${visible(e?.message ?? String(err))}${verbose && e?.stack ? `\n${visibleLines(e.stack)}` : ' (run with --verbose for details)'}`, code: EXIT.runtime };
 }
 
 /**
@@ -76,7 +79,7 @@ async function buildFor(argv: string[], io: IO, onCommand: (def: CommandDef, par
   return programFor(argv, onCommand, {
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
-    outputError: (s, write) => write(`strata: ${s.replace(/^error: /, '').trim()} — see 'strata --help'\n`),
+    outputError: (s, write) => write(`strata: ${visibleLines(s.replace(/^error: /, '').trim())} — see 'strata --help'\n`),
     getOutHelpWidth: () => io.columns ?? 100,
     getErrHelpWidth: () => io.columns ?? 100,
   });

@@ -40,7 +40,11 @@ const select: CommandDef = {
     const getters = fields.map((f) => [f, compilePath(f)] as const);
     for await (const rec of readRecords(ctx.io.stdin)) {
       const out: Rec = {};
-      for (const [f, get] of getters) out[f] = get(rec) ?? null;
+      for (const [f, get] of getters) {
+        // `out.__proto__ = v` would set the prototype, not a field (Object.fromEntries is 4x slower)
+        if (f === '__proto__') Object.defineProperty(out, f, { value: get(rec) ?? null, writable: true, enumerable: true, configurable: true });
+        else out[f] = get(rec) ?? null;
+      }
       yield out;
     }
   },
@@ -111,6 +115,7 @@ const groupBy: CommandDef = {
       g.count++;
       if (ctx.opts.items !== false) g.items.push(rec);
     }
+    // a computed key is an own field even when it is `__proto__`
     for (const g of groups.values()) {
       yield ctx.opts.items === false ? { [field]: g.value, count: g.count } : { [field]: g.value, count: g.count, items: g.items };
     }

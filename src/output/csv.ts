@@ -2,6 +2,7 @@
 // in the header of the first batch; nested values are written as compact JSON.
 
 import type { Renderer } from './renderers.js';
+import { ownField } from '../pipeline/path.js';
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -16,7 +17,8 @@ export const renderCsv: Renderer = async (records, sink) => {
       columns = Object.keys(rec);
       await sink.write(columns.map(cell).join(',') + '\n');
     }
-    await sink.write(columns.map((c) => cell(rec[c])).join(',') + '\n');
+    // a later record without a column's field has it empty, not inherited (`constructor`)
+    await sink.write(columns.map((c) => cell(ownField(rec, c))).join(',') + '\n');
     if (sink.closed) return;
   }
 };

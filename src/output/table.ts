@@ -3,11 +3,15 @@
 // columns empty in every row; nested values summarised (`[3 items]`, `{2 fields}`,
 // an object with a Name shows the Name); numbers right-aligned; sizes human (fields named
 // Size/Bytes); ISO dates shortened. Fits the terminal: wide columns shrink with an ellipsis,
-// then columns that still do not fit are dropped, and a footer says which.
+// then columns that still do not fit are dropped, and a footer says which. Control characters
+// in names and values show as escapes (`\x1b`, `\n`): they neither reach the terminal raw nor
+// throw the widths off.
 
 import type { Rec } from '../cli/types.js';
 import type { Renderer } from './renderers.js';
 import { formatBytes } from '../util/units.js';
+import { ownField } from '../pipeline/path.js';
+import { visible } from './visible.js';
 
 const MIN_SHRUNK = 16;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -21,16 +25,16 @@ function summarise(column: string, value: unknown): { text: string; right: boole
   if (typeof value === 'boolean') return { text: String(value), right: false };
   if (typeof value === 'string') {
     if (ISO_DATE.test(value)) return { text: value.slice(0, 16).replace('T', ' '), right: false };
-    return { text: value.replace(/\s+/g, ' '), right: false };
+    return { text: visible(value).replace(/\s+/g, ' '), right: false };
   }
   if (Array.isArray(value)) {
     const plain = value.every((v) => v === null || typeof v !== 'object');
     const joined = plain ? value.join(', ') : '';
-    if (plain && joined.length <= 40) return { text: joined, right: false };
+    if (plain && joined.length <= 40) return { text: visible(joined), right: false };
     return { text: `[${value.length} item${value.length === 1 ? '' : 's'}]`, right: false };
   }
   const obj = value as Rec;
-  if (typeof obj.Name === 'string') return { text: obj.Name, right: false };
+  if (typeof obj.Name === 'string') return { text: visible(obj.Name), right: false };
   const n = Object.keys(obj).length;
   return { text: `{${n} field${n === 1 ? '' : 's'}}`, right: false };
 }
@@ -54,11 +58,15 @@ export function layoutTable(records: Rec[], maxWidth: number, colour = false, pr
     }
   }
   // a column with nothing in any row only takes width from the others
-  const filled = columns.filter((c) => records.some((r) => r[c] !== null && r[c] !== undefined && r[c] !== ''));
+  const filled = columns.filter((c) => records.some((r) => {
+    const v = ownField(r, c);
+    return v !== null && v !== undefined && v !== '';
+  }));
   columns.splice(0, columns.length, ...(filled.length ? filled : columns));
-  const cells = records.map((rec) => columns.map((c) => summarise(c, rec[c])));
+  const cells = records.map((rec) => columns.map((c) => summarise(c, ownField(rec, c))));
+  const labels = columns.map(visible);
   const indexWidth = String(records.length - 1).length;
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].text.length)));
+  const widths = labels.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].text.length)));
   const sep = 3; // ' │ '
   const total = () => indexWidth + widths.reduce((a, w) => a + w + sep, 0);
   while (total() > maxWidth) {
@@ -71,11 +79,11 @@ export function layoutTable(records: Rec[], maxWidth: number, colour = false, pr
     } else break;
   }
   const shown = widths.length;
-  const dropped = columns.slice(shown);
+  const dropped = labels.slice(shown);
   const bold = (s: string) => (colour ? `\x1b[1;32m${s}\x1b[0m` : s);
   const lines: string[] = [];
   const numeric = columns.map((_, i) => cells.some((row) => row[i].right) && cells.every((row) => row[i].right || row[i].text === ''));
-  const header = ['#'.padStart(indexWidth), ...columns.slice(0, shown).map((c, i) => fit(c, widths[i], numeric[i]))];
+  const header = ['#'.padStart(indexWidth), ...labels.slice(0, shown).map((c, i) => fit(c, widths[i], numeric[i]))];
   lines.push(bold(header.join(' │ ')));
   lines.push(['─'.repeat(indexWidth), ...widths.map((w) => '─'.repeat(w))].join('─┼─'));
   cells.forEach((row, r) => {

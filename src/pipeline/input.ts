@@ -1,7 +1,10 @@
 // Records from stdin: a JSON array, NDJSON, or any sequence of JSON values. Streamed: a scanner
 // finds where each top-level value (or each element of a top-level array) ends without
 // parsing it, then JSON.parse runs on that slice, so `first 3` on an endless stream returns at
-// once and memory holds one record at a time. Errors name the line and column.
+// once and memory holds one record at a time. Errors name the line and column. A leading UTF-8
+// byte order mark is skipped. A value may nest MAX_DEPTH objects and arrays deep: deeper input is
+// refused here, as the scanner counts the depth anyway, because the renderers, sort-by and `=~`
+// recurse once per level and would overflow the stack.
 
 import type { Readable } from 'node:stream';
 import type { Rec } from '../cli/types.js';
@@ -13,6 +16,7 @@ function badInput(what: string, line: number, column: number): Error {
 }
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+export const MAX_DEPTH = 256;
 
 /** Yields each record read from `input`. A value that is not an object is wrapped as `{value}`. */
 export async function* readRecords(input: Readable): AsyncIterable<Rec> {
@@ -30,6 +34,7 @@ export async function* readRecords(input: Readable): AsyncIterable<Rec> {
   let lineStart = 0; // absolute position after the last newline
   let valueLine = 1;
   let valueColumn = 1;
+  let atStart = true;
 
   const parse = (text: string): Rec => {
     let value: unknown;
@@ -43,6 +48,10 @@ export async function* readRecords(input: Readable): AsyncIterable<Rec> {
 
   for await (const chunk of input as AsyncIterable<string>) {
     buf += chunk;
+    if (atStart && buf.length > 0) {
+      atStart = false;
+      if (buf.charCodeAt(0) === 0xfeff) buf = buf.slice(1);
+    }
     let i = scanFrom;
     for (; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
@@ -78,7 +87,10 @@ export async function* readRecords(input: Readable): AsyncIterable<Rec> {
       if (c === 34) {
         inString = true;
       } else if (c === 123 || c === 91) {
-        depth++;
+        if (++depth > MAX_DEPTH) {
+          throw usageError('INPUT_TOO_DEEP', `input on stdin nests more than ${MAX_DEPTH} objects and arrays deep at line ${line}, column ${offset + i - lineStart + 1}`,
+            `strata reads records at most ${MAX_DEPTH} levels deep; flatten the data first (e.g. pick the part you need with jq)`);
+        }
       } else if (c === 125 || c === 93) {
         if (depth === 0) {
           // a scalar ended by the enclosing array's ]

@@ -1,13 +1,22 @@
 // Dotted field paths (`State.Name`, `Tags.env`, `BlockDeviceMappings.0.DeviceName`).
+// Only a record's own fields count: `toString`, `constructor` or `__proto__` on a record that
+// has no such field are missing (undefined), not something inherited from Object.prototype.
+
+/** The value of `record`'s own field `key`, or undefined when it has none. */
+export function ownField(record: unknown, key: string): unknown {
+  return record !== null && typeof record === 'object' && Object.hasOwn(record, key)
+    ? (record as Record<string, unknown>)[key]
+    : undefined;
+}
 
 export function compilePath(path: string): (rec: unknown) => unknown {
   const parts = path.split('.');
-  if (parts.length === 1) return (rec) => (rec as Record<string, unknown> | null)?.[path];
+  if (parts.length === 1) return (rec) => ownField(rec, path);
   return (rec) => {
     let cur: unknown = rec;
     for (const p of parts) {
-      if (cur === null || typeof cur !== 'object') return undefined;
-      cur = (cur as Record<string, unknown>)[p];
+      cur = ownField(cur, p);
+      if (cur === undefined) return undefined;
     }
     return cur;
   };

@@ -9,7 +9,8 @@
 // against a date field compares the date's age (`LastModified < 1d`: changed within a day);
 // `=~` is a regular-expression search; `in` tests membership in a list (any overlap for an
 // array field); `has` tests that an array field contains the value (or a string the substring).
-// Errors name the column of the expression and exit 2.
+// Errors name the column of the expression and exit 2. Parentheses, `not` and lists nest at most
+// MAX_NESTING deep: the parser and the predicate it builds recurse once per level.
 
 import { usageError } from '../errors.js';
 import { compilePath } from './path.js';
@@ -26,9 +27,13 @@ interface Token {
 }
 
 const OPS = ['==', '!=', '<=', '>=', '=~', '!~', '<', '>'];
+export const MAX_NESTING = 256;
 
 function fail(expr: string, col: number, what: string): never {
-  throw usageError('BAD_EXPRESSION', `where: ${what} at column ${col}: ${expr}`,
+  // a long expression is shown up to a little past the column
+  const end = Math.max(col + 40, 200);
+  const shown = expr.length > end ? `${expr.slice(0, end)}…` : expr;
+  throw usageError('BAD_EXPRESSION', `where: ${what} at column ${col}: ${shown}`,
     'write `field op value` joined by and/or, e.g. `State.Name == running and Size > 10kb`; ops: == != < <= > >= =~ !~ in has');
 }
 
@@ -159,23 +164,29 @@ export function compileWhere(expr: string, now: () => number = Date.now): Predic
   const peek = () => tokens[pos];
   const next = () => tokens[pos++];
   const isWord = (t: Token, w: string) => t.kind === 'word' && t.text === w;
+  let nesting = 0;
+  const deeper = (t: Token) => {
+    if (++nesting > MAX_NESTING) fail(expr, t.col, `the expression nests too deeply (more than ${MAX_NESTING} levels of parentheses, not and lists; use fewer)`);
+  };
 
   function parseValue(): Value {
     const t = next();
     if (t.kind === 'string') return t.text;
     if (t.kind === 'word') return wordValue(t.text);
     if (t.kind === 'lbracket') {
+      deeper(t);
       const items: Value[] = [];
-      if (peek().kind === 'rbracket') {
-        next();
-        return items;
+      if (peek().kind === 'rbracket') next();
+      else {
+        for (;;) {
+          items.push(parseValue());
+          const sep = next();
+          if (sep.kind === 'rbracket') break;
+          if (sep.kind !== 'comma') fail(expr, sep.col, "expected ',' or ']' in a list");
+        }
       }
-      for (;;) {
-        items.push(parseValue());
-        const sep = next();
-        if (sep.kind === 'rbracket') return items;
-        if (sep.kind !== 'comma') fail(expr, sep.col, "expected ',' or ']' in a list");
-      }
+      nesting--;
+      return items;
     }
     fail(expr, t.col, t.kind === 'end' ? 'expected a value, found the end' : `expected a value, found '${t.text}'`);
   }
@@ -196,41 +207,46 @@ export function compileWhere(expr: string, now: () => number = Date.now): Predic
 
   function parseUnary(): Predicate {
     const t = peek();
-    if (isWord(t, 'not')) {
-      next();
-      const inner = parseUnary();
-      return (rec) => !inner(rec);
-    }
+    if (!isWord(t, 'not') && t.kind !== 'lparen') return parseComparison();
+    deeper(next());
+    let result: Predicate;
     if (t.kind === 'lparen') {
-      next();
-      const inner = parseOr();
+      result = parseOr();
       const close = next();
       if (close.kind !== 'rparen') fail(expr, close.col, "expected ')'");
-      return inner;
+    } else {
+      const inner = parseUnary();
+      result = (rec) => !inner(rec);
     }
-    return parseComparison();
+    nesting--;
+    return result;
   }
 
+  // a chain of and/or is one loop, not nested closures: a long chain must not recurse per link
   function parseAnd(): Predicate {
-    let left = parseUnary();
+    const all = [parseUnary()];
     while (isWord(peek(), 'and')) {
       next();
-      const l = left;
-      const r = parseUnary();
-      left = (rec) => l(rec) && r(rec);
+      all.push(parseUnary());
     }
-    return left;
+    if (all.length === 1) return all[0];
+    return (rec) => {
+      for (const p of all) if (!p(rec)) return false;
+      return true;
+    };
   }
 
   function parseOr(): Predicate {
-    let left = parseAnd();
+    const any = [parseAnd()];
     while (isWord(peek(), 'or')) {
       next();
-      const l = left;
-      const r = parseAnd();
-      left = (rec) => l(rec) || r(rec);
+      any.push(parseAnd());
     }
-    return left;
+    if (any.length === 1) return any[0];
+    return (rec) => {
+      for (const p of any) if (p(rec)) return true;
+      return false;
+    };
   }
 
   const predicate = parseOr();

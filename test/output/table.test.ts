@@ -54,3 +54,44 @@ describe('table columns empty in every row', () => {
     expect(header.trim()).toBe('# │ a');
   });
 });
+
+describe('table cells with control characters', () => {
+  const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/; // anything but the newline between rows
+
+  it('show them as escapes, so nothing reaches the terminal raw and the columns stay aligned', () => {
+    const text = layoutTable([
+      { name: '\u001b]0;pwned\u0007\u001b[31m', n: 1 },
+      { name: 'a\tb\nc\rd\u007f\u009b2J', n: 2 },
+      { name: 'plain', n: 3 },
+    ], 200);
+    expect(text).not.toMatch(RAW_CONTROL);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[2]).toContain('\\x1b]0;pwned\\x07\\x1b[31m');
+    expect(lines[3]).toContain('a\\tb\\nc\\rd\\x7f\\x9b2J');
+    expect(lines).toHaveLength(5);
+    const bar = lines[0].indexOf('│', 2);
+    for (const line of [lines[0], ...lines.slice(2)]) expect(line.indexOf('│', 2)).toBe(bar);
+  });
+
+  it('escape them in column names, lists, names of nested objects and the footer of dropped columns', () => {
+    const text = layoutTable([{ 'k\u001b': 1, list: ['x\u0007'], obj: { Name: 'n\u009d' }, ['long\u001b' + 'z'.repeat(40)]: 'v'.repeat(60) }], 40);
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).toContain('k\\x1b');
+    expect(text).toContain('x\\x07');
+    expect(text).toContain('n\\x9d');
+    expect(text).toMatch(/more column: long\\x1bz+/);
+  });
+
+  it('escape the invisible characters that reorder or hide text: bidi overrides, zero-width space, BOM', () => {
+    const text = layoutTable([{ v: 'a\u202eb\u2066c\u200bd\ufeffe' }], 80);
+    expect(text).toContain('a\\u202eb\\u2066c\\u200bd\\ufeffe');
+  });
+});
+
+describe('table cells of fields every JavaScript object has', () => {
+  it('are empty in records without the field', () => {
+    const text = layoutTable([{ constructor: 'c', toString: 't' }, { a: 1 }], 200);
+    expect(text).not.toMatch(/function|native|field/);
+    expect(text.split('\n')[3]).toMatch(/^1 │ +│ +│ +1$/);
+  });
+});

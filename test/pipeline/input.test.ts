@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/pipeline/input.js';
+import { StrataError } from '../../src/errors.js';
 
 async function collect(chunks: string[]) {
   const out = [];
@@ -49,5 +50,47 @@ describe('reading records from stdin', () => {
     for await (const _ of readRecords(endless)) if (++taken === 3) break;
     expect(taken).toBe(3);
     expect(produced).toBeLessThan(100);
+  });
+});
+
+describe('a byte order mark at the start of stdin', () => {
+  it('is skipped before a JSON array and before NDJSON', async () => {
+    expect(await collect(['\ufeff[{"a":1}]'])).toEqual([{ a: 1 }]);
+    expect(await collect(['\ufeff{"a":1}\n{"a":2}\n'])).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(await collect(['\ufeff', '{"a":1}'])).toEqual([{ a: 1 }]);
+  });
+
+  it('is skipped when its bytes arrive in separate chunks', async () => {
+    const bytes = Buffer.from('\ufeff[{"a":1}]');
+    const chunks = [bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)];
+    const out = [];
+    for await (const r of readRecords(Readable.from(chunks, { objectMode: false }))) out.push(r);
+    expect(out).toEqual([{ a: 1 }]);
+  });
+
+  it('counts columns from after the mark', async () => {
+    await expect(collect(['\ufeff{"a": nope}'])).rejects.toThrow(/line 1, column 1:/);
+  });
+});
+
+describe('input nested very deep', () => {
+  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+  it('is read up to 256 levels, in an array and as NDJSON', async () => {
+    expect(await collect([`[${nested(256)}]`])).toHaveLength(1);
+    expect(await collect([nested(256) + '\n' + nested(256)])).toHaveLength(2);
+  });
+
+  it.each([257, 5_000, 100_000])('is a usage error naming the limit, line and column at %i levels', async (depth) => {
+    let err: unknown;
+    try {
+      await collect(['{"a":1}\n', nested(depth)]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StrataError);
+    expect((err as StrataError).exitCode).toBe(2);
+    expect((err as StrataError).message).toBe('input on stdin nests more than 256 objects and arrays deep at line 2, column 1281');
+    await expect(collect([`[[${nested(depth)}]]`])).rejects.toThrow(/more than 256 objects and arrays deep/);
   });
 });

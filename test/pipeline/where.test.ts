@@ -5,6 +5,20 @@ import { StrataError } from '../../src/errors.js';
 const now = () => Date.parse('2026-01-10T00:00:00Z');
 const match = (expr: string, rec: unknown) => compileWhere(expr, now)(rec);
 
+
+/** The usage error (exit 2) compiling `expr` throws; fails the test when it compiles. */
+function usageErrorOf(expr: string): StrataError {
+  let err: unknown;
+  try {
+    compileWhere(expr);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(StrataError);
+  expect((err as StrataError).exitCode).toBe(2);
+  return err as StrataError;
+}
+
 describe('where expressions', () => {
   it('compares numbers numerically and strings exactly', () => {
     expect(match('a > 9', { a: 10 })).toBe(true);
@@ -64,16 +78,9 @@ describe('where expressions', () => {
     ['a == "x', 6, 'unterminated string'],
     ['a =~ "("', 3, 'bad regular expression'],
   ])('rejects %j pointing at column %i', (expr, col, what) => {
-    let err: unknown;
-    try {
-      compileWhere(expr);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(StrataError);
-    expect((err as StrataError).exitCode).toBe(2);
-    expect((err as StrataError).message).toContain(`column ${col}`);
-    expect((err as StrataError).message).toContain(what);
+    const err = usageErrorOf(expr);
+    expect(err.message).toContain(`column ${col}`);
+    expect(err.message).toContain(what);
   });
 
   it('never evaluates the expression as code', () => {
@@ -81,5 +88,49 @@ describe('where expressions', () => {
     expect(() => compileWhere('a == 1; globalThis.pwned = true')).toThrow(StrataError);
     expect(match('a == "globalThis.pwned=true"', { a: 'x' })).toBe(false);
     expect((globalThis as Record<string, unknown>).pwned).toBe(false);
+  });
+});
+
+describe('where and the fields every JavaScript object has', () => {
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('treats %s as missing on a record without it', (field) => {
+    const rec = JSON.parse('{"a":1,"o":{}}');
+    expect(match(`${field} == null`, rec)).toBe(true);
+    expect(match(`${field} != null`, rec)).toBe(false);
+    expect(match(`o.${field} == null`, rec)).toBe(true);
+    expect(match(`a.${field} == null`, rec)).toBe(true);
+  });
+
+  it('reads such a field when the record has it', () => {
+    const rec = JSON.parse('{"__proto__":{"x":1},"constructor":"c","toString":7}');
+    expect(match('__proto__.x == 1', rec)).toBe(true);
+    expect(match('constructor == c', rec)).toBe(true);
+    expect(match('toString > 6', rec)).toBe(true);
+  });
+});
+
+describe('where expressions nested or chained very deep', () => {
+  const rejects = (expr: string) => {
+    const err = usageErrorOf(expr);
+    expect(err.message).toMatch(/nests too deeply \(more than 256 levels/);
+    expect(err.message.length).toBeLessThan(2_000); // the expression is cut short
+  };
+
+  it('refuses more than 256 levels of parentheses, not or lists with a usage error', () => {
+    rejects('('.repeat(20_000) + 'a == 1' + ')'.repeat(20_000));
+    rejects('not '.repeat(10_000) + 'a == 1');
+    rejects('a in ' + '['.repeat(20_000) + '1' + ']'.repeat(20_000));
+    rejects('('.repeat(257) + 'a == 1' + ')'.repeat(257));
+  });
+
+  it('accepts 256 levels', () => {
+    expect(match('('.repeat(256) + 'a == 1' + ')'.repeat(256), { a: 1 })).toBe(true);
+    expect(match('not '.repeat(256) + 'a == 1', { a: 1 })).toBe(true);
+    expect(match('not '.repeat(255) + 'a == 1', { a: 1 })).toBe(false);
+  });
+
+  it('evaluates a long chain of and/or without recursing per link', () => {
+    expect(match(Array(50_000).fill('a == 1').join(' and '), { a: 1 })).toBe(true);
+    expect(match(Array(50_000).fill('a == 2').join(' or ') + ' or a == 1', { a: 1 })).toBe(true);
+    expect(match(Array(50_000).fill('a == 2').join(' or '), { a: 1 })).toBe(false);
   });
 });

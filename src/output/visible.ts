@@ -1,0 +1,20 @@
+// Text bound for a terminal, made harmless: C0 controls, DEL and C1 controls become visible
+// escapes (`\n`, `\t`, `\r`, else `\x1b` style), so data cannot move the cursor, retitle the
+// window or ring the bell, and each character left takes one column. So do the invisible
+// characters that would reorder or hide text: bidi overrides and isolates, the zero-width
+// space and the byte order mark (`\u202e`, `\ufeff`).
+
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const CONTROLS_BUT_NEWLINE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+function escape(c: string): string {
+  const code = c.charCodeAt(0);
+  return NAMED[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+}
+
+/** `text` with every control character escaped. */
+export const visible = (text: string): string => text.replace(CONTROLS, escape);
+
+/** `text` with every control character but the newline escaped: for messages of several lines. */
+export const visibleLines = (text: string): string => text.replace(CONTROLS_BUT_NEWLINE, escape);
