@@ -40,6 +40,11 @@ function local(ctx: CommandContext, p: string): string {
 }
 
 async function* transfer(ctx: CommandContext, rawSrc: string, rawDst: string, recursive: boolean): AsyncGenerator<Rec> {
+  // the AWS CLI's `-` is stdin or stdout; here stdout carries the records: say so, not use a file named -
+  if (rawSrc === '-' || rawDst === '-') {
+    const { usageError } = await import('../errors.js');
+    throw usageError('BAD_PATH', `${rawSrc === '-' ? 'uploading from stdin' : 'downloading to stdout'} (-) is not supported: stdout carries the records`, 'give a file or folder path');
+  }
   const src = local(ctx, rawSrc);
   const dst = local(ctx, rawDst);
   const { copy } = await import('../aws/s3/cp.js');

@@ -25,6 +25,8 @@ describe('usage errors exit 2', () => {
     [['s3', 'get', 's3://Bad_Bucket!/key'], /invalid bucket name 'Bad_Bucket!'/],
     [['s3', 'ls', 'http://exit-bkt/key'], /invalid S3 URL 'http:\/\/exit-bkt\/key'.*s3:\/\/bucket/],
     [['s3', 'get', 's3://exit-bkt/prefix/'], /names a prefix, not an object/],
+    [['s3', 'get', 's3://exit-bkt/x', '-'], /downloading to stdout \(-\) is not supported: stdout carries the records — give a file or folder path/],
+    [['s3', 'cp', '-', 's3://exit-bkt/x'], /uploading from stdin \(-\) is not supported/],
     [['s3', 'put', 's3://exit-bkt/x', 'local.txt'], /'s3:\/\/exit-bkt\/x' is an S3 URL — the file comes first: s3 put local.txt s3:\/\/exit-bkt\/x/],
   ])('%j', async (args, message) => {
     const r = await strata(world, args);
