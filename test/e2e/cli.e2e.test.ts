@@ -63,6 +63,14 @@ describe('strata as a process', () => {
     expect(r.stderr).toMatch(/line 2/);
   });
 
+  it('closes the JSON array of the records printed before bad input, and prints nothing when none was', () => {
+    const r = strata(['where', 'a > 0'], '{"a":1}\n{"a":2}\n{oops}\n');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual([{ a: 1 }, { a: 2 }]);
+    const none = strata(['where', 'a > 0'], '{oops}\n');
+    expect([none.code, none.stdout]).toEqual([2, '']);
+  });
+
   it('returns at once from `first` on an endless stream', async () => {
     const child = spawn(process.execPath, [bin, 'first', '3', '-o', 'ndjson'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
