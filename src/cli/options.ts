@@ -27,6 +27,11 @@ export function parserFor(def: OptionDef): ((value: string, previous: unknown) =
         return parseSize(value, `${name} size`);
       case 'list':
         return value.split(',').map((s) => s.trim()).filter(Boolean);
+      case 'fraction': {
+        const n = Number(value);
+        if (value.trim() === '' || !(n >= 0 && n < 1)) throw usageError('BAD_OPTION', `${name} expects a fraction from 0 up to 1, got '${value}'`, `e.g. ${name} 0.05 (5%)`);
+        return n;
+      }
       case 'endpoint-url':
         if (!isEndpointUrl(value)) throw usageError('BAD_OPTION', `${name} expects ${ENDPOINT_URL_FORM}, got '${value}'`, `e.g. ${name} http://localhost:4566`);
         return value;

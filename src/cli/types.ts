@@ -24,7 +24,7 @@ export interface ArgDef {
   complete?: CompletionKind;
 }
 
-export type OptionType = 'string' | 'number' | 'boolean' | 'list' | 'duration' | 'size' | 'endpoint-url';
+export type OptionType = 'string' | 'number' | 'boolean' | 'list' | 'duration' | 'size' | 'endpoint-url' | 'fraction';
 
 export interface OptionDef {
   /** commander flags, e.g. `-s, --status <status>` or `--recursive`. */

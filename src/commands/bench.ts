@@ -151,7 +151,7 @@ const benchCompare: CommandDef = {
     { name: 'current', summary: 'results JSON (default: the newest saved by `strata bench`)', complete: 'file' },
   ],
   options: [
-    { flags: '--threshold <fraction>', summary: 'noise threshold: smaller relative changes are "unchanged" (default 0.05)', type: 'number' },
+    { flags: '--threshold <fraction>', summary: 'noise threshold: smaller relative changes are "unchanged" (default 0.05)', type: 'fraction' },
     { flags: '--common', summary: 'compare only the suites both documents have' },
     { flags: '--seed <n>', summary: 'seed of the bootstrap resampling (default 1)', type: 'number' },
   ],

@@ -15,7 +15,7 @@ const perfReportCmd: CommandDef = {
   options: [
     { flags: '--since <duration>', summary: 'window to report, back from now (default 1h)', type: 'duration' },
     { flags: '--regressions', summary: 'list operations that got slower in the window than in the older history' },
-    { flags: '--threshold <fraction>', summary: 'noise threshold for --regressions (default 0.05)', type: 'number' },
+    { flags: '--threshold <fraction>', summary: 'noise threshold for --regressions (default 0.05)', type: 'fraction' },
   ],
   output:
     'operation, count, errors, p50Ms, p95Ms, p99Ms, maxMs, hitRatio; with --regressions: operation, recentP50Ms, historyP50Ms, ratio, ciLow, ciHigh, recentCount, historyCount',

@@ -37,6 +37,7 @@ const select: CommandDef = {
   examples: [{ summary: 'two fields', argv: ['select', 'name', 'state.Name'], stdin: SAMPLE, expected: [{ name: 'a', 'state.Name': 'running' }, { name: 'b', 'state.Name': 'stopped' }, { name: 'c', 'state.Name': 'running' }] }],
   async *run(ctx) {
     const fields = (ctx.args.fields as string[]).flatMap((f) => f.split(',')).filter(Boolean);
+    if (fields.length === 0) throw usageError('BAD_FIELD', 'select: no field named', 'give one or more fields, e.g. select Name State.Name');
     const getters = fields.map((f) => [f, compilePath(f)] as const);
     for await (const rec of readRecords(ctx.io.stdin)) {
       const out: Rec = {};

@@ -111,3 +111,17 @@ describe('control characters', () => {
     expect(r.stderr.trimEnd()).not.toMatch(RAW_CONTROL);
   });
 });
+
+describe('empty field names', () => {
+  it.each([
+    [['select', ''], 'select: no field named'],
+    [['sort-by', ''], 'an empty field name'],
+    [['group-by', 'a..b'], "'a..b' is not a field path: one of its parts is empty"],
+    [['get', '.a'], "'.a' is not a field path: one of its parts is empty"],
+  ])('%j is a usage error, not a pass over nothing', async (argv, message) => {
+    const r = await runCli(argv, { stdin: '[{"a":1}]' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
+  });
+});
