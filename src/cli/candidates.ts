@@ -134,22 +134,29 @@ async function* s3Urls(ctx: CommandContext, typed: string): AsyncGenerator<Candi
 
 /** Task ids from the index `tasks ls` keeps for the task folder (tasks.dir); queued when absent. */
 async function* taskIds(ctx: CommandContext, prefix: string): AsyncGenerator<Candidate> {
-  const [{ indexPathFor, IndexReader }] = await Promise.all([import('../tasks/index-file.js')]);
+  const [{ indexPathFor, IndexReader, IndexCorruptError }] = await Promise.all([import('../tasks/index-file.js')]);
   const dir = path.resolve(ctx.io.cwd, ctx.config.tasks.dir);
   const reader = IndexReader.open(indexPathFor(ctx.config.cache.dir, dir), dir);
   if (!reader) {
     await refresh(ctx, ['tasks', 'ls', '--dir', dir]);
     return;
   }
+  let ids: unknown[];
+  let statuses: unknown[];
   try {
-    const ids = reader.column<unknown>('id');
-    const statuses = reader.column<unknown>('status');
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (typeof id === 'string' && id.startsWith(prefix)) yield typeof statuses[i] === 'string' ? { value: id, description: statuses[i] as string } : { value: id };
-    }
+    ids = reader.column<unknown>('id');
+    statuses = reader.column<unknown>('status');
+  } catch (err) {
+    // a damaged index offers nothing; a background run rebuilds it from the files
+    if (!(err instanceof IndexCorruptError)) throw err;
+    await refresh(ctx, ['tasks', 'ls', '--dir', dir, '--refresh']);
+    return;
   } finally {
     reader.close();
+  }
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id === 'string' && id.startsWith(prefix)) yield typeof statuses[i] === 'string' ? { value: id, description: statuses[i] as string } : { value: id };
   }
 }
 

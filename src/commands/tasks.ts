@@ -3,6 +3,7 @@
 // parser and chokidar only on the paths that need them.
 
 import path from 'node:path';
+import { cacheDirUnusable } from '../cache/dir.js';
 import type { CommandContext, CommandDef, OptionDef, Rec } from '../cli/types.js';
 import { runtimeError, usageError } from '../errors.js';
 import { publishCache } from '../metrics/channels.js';
@@ -48,14 +49,18 @@ async function open(ctx: CommandContext): Promise<TaskStore> {
     statuses: ctx.config.tasks.statuses,
     priorities: ctx.config.tasks.priorities,
   });
-  if (store.indexError) ctx.warn(store.indexError);
+  // the cache dir's one warning (the usage log gives the same text): the tasks still work, from the files
+  if (store.indexError) ctx.warn(cacheDirUnusable(ctx.config.cache.dir, store.indexError));
   // the index is the tasks' entry in the disk tier: --stats and the usage log see how it served
   if (store.indexKey && store.indexOutcome) publishCache({ tier: 'disk', outcome: store.indexOutcome, key: store.indexKey });
   return store;
 }
 
 const BAD_FILE = { code: 'TASK_FILE_INVALID', hint: 'Fix or move the file; the other tasks are unaffected.' };
-const BAD_VALUE = { code: 'TASK_FIELD_INVALID', hint: 'The task is listed without that value; fix the file, or change tasks.statuses / tasks.priorities in the config.' };
+const BAD_VALUE = {
+  code: 'TASK_FIELD_INVALID',
+  hint: 'The task is still listed, its record as written; a date or number that does not read counts as missing for filters, sorting and stats. Fix the file, or change tasks.statuses / tasks.priorities in the config.',
+};
 
 /** An unusable file (BAD_FILE) or a listed task's value that does not fit (BAD_VALUE), as an error record on stderr. */
 function reportProblem(ctx: CommandContext, p: TaskProblem, kind = BAD_FILE): void {

@@ -95,7 +95,8 @@ export interface FieldRules {
 
 /**
  * Dates and numbers of a task's front matter that are there but do not read as one (`due_date:
- * soon`, `estimated_hours: lots`): the task is still listed, without that value, and reported.
+ * soon`, `estimated_hours: lots`): the task is still listed and its record keeps the value as
+ * written, but the typed columns hold null (date filters, sorting and stats see no value); reported.
  */
 export function typeWarnings(data: Record<string, unknown>, read: (key: string) => unknown = readTyped(data)): { key: string; reason: string }[] {
   const out: { key: string; reason: string }[] = [];

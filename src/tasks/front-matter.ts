@@ -2,6 +2,7 @@
 // matter into a plain object. The fast reader handles what task files normally contain; the
 // `yaml` package (loaded only when needed) handles the rest and names the line of any error.
 
+import { createRequire as requireFrom } from 'node:module';
 import { parseFastYaml } from './fast-yaml.js';
 import type { TaskProblem } from './types.js';
 
@@ -39,6 +40,16 @@ export async function loadYaml(): Promise<YamlModule> {
     const mod = (await import('yaml')) as YamlModule & { default?: YamlModule };
     yamlModule = typeof mod.parseDocument === 'function' ? mod : mod.default!;
   }
+  return yamlModule;
+}
+
+/**
+ * The `yaml` package now, for the one synchronous caller: a task file read again because the
+ * index turned out corrupt in the middle of a query or a listing (table.ts). Required from
+ * node_modules (it ships CommonJS); everything else goes through `loadYaml`.
+ */
+export function loadYamlSync(): YamlModule {
+  yamlModule ??= requireFrom(import.meta.url)('yaml') as YamlModule;
   return yamlModule;
 }
 

@@ -10,16 +10,27 @@
 // by byte range only for rows that are output. The file is a cache: written to a temp name and
 // renamed (atomic), not fsynced; a torn or foreign file, or one written on a machine of the other
 // byte order, fails the trailer or meta check and counts as a miss, never an error.
+//
+// Checksums (CRC-32), so a changed byte is never served: the meta's is in the trailer (checked on
+// open: a mismatch is a miss, like a torn file); each column's is in the meta (checked when that
+// column is first read: a warm start reads only the columns its query touches, and hashes only
+// those); each record's is in the column `recCrc` (checked when that record is read, i.e. only for
+// the records that are output). A column or record that fails is an IndexCorruptError or an
+// undefined read: the table (table.ts) then reads the task files again instead, and the store
+// discards the index so the next save is sound. Records copied from an old index into a new one
+// keep their checksum as they are (not re-hashed: that would read every record on each save).
 
 import fs from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
+import * as zlib from 'node:zlib';
 
-const MAGIC = 'STRIDX01';
-const TRAILER = 24;
+const MAGIC = 'STRIDX02';
+/** magic(8) metaOff(8) metaLen(8) metaCrc(8), the numbers as float64 LE. */
+const TRAILER = 32;
 /** Batch size of index writes: few syscalls, bounded memory while a cold build streams. */
 const FLUSH_BYTES = 1 << 20;
-export const INDEX_VERSION = 5; // 3: a cancelled dependency no longer blocks; 4: column `bad`; 5: negative hours read as none
+export const INDEX_VERSION = 6; // 3: a cancelled dependency no longer blocks; 4: column `bad`; 5: negative hours read as none; 6: checksums
 
 /**
  * How a column is stored: `f64` numbers (never null), `f64?` numbers or null, `dict` strings or
@@ -33,7 +44,43 @@ interface ColumnEntry {
   kind: ColumnKind;
   off: number;
   len: number;
+  /** CRC-32 of the column's bytes. */
+  crc: number;
   dict?: (string | null)[];
+}
+
+/** A column of the index does not match its checksum: the index is corrupt (a cache miss, not an error to show). */
+export class IndexCorruptError extends Error {
+  constructor(what: string) {
+    super(`task index: ${what} does not match its checksum`);
+    this.name = 'IndexCorruptError';
+  }
+}
+
+/**
+ * CRC-32 (the zlib polynomial) of bytes, or of a string's UTF-8 bytes: `zlib.crc32` where Node has
+ * it (20.15 and later), else the same function in JS (package.json says node >= 20, and an index
+ * must read the same on both). zlib is imported with this module (~1 ms, which the engine's cache
+ * pays anyway): loading it on first use through createRequire cost ~1 ms more.
+ */
+export const checksum: (data: string | NodeJS.ArrayBufferView) => number = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Js;
+
+let crcTable: Int32Array | undefined;
+
+/** CRC-32 in JS, for Node before 20.15 (exported for the test that compares it with zlib's). */
+export function crc32Js(data: string | NodeJS.ArrayBufferView): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let c = -1;
+  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
 }
 
 export interface IndexedProblem {
@@ -144,7 +191,7 @@ export class IndexReader {
       const metaLen = trailer.readDoubleLE(16);
       if (metaOff + metaLen + TRAILER !== st.size) return undefined;
       const buf = Buffer.allocUnsafe(metaLen);
-      fs.readSync(fd, buf, 0, metaLen, metaOff);
+      if (fs.readSync(fd, buf, 0, metaLen, metaOff) !== metaLen || checksum(buf) !== trailer.readDoubleLE(24)) return undefined;
       const meta = JSON.parse(buf.toString('utf8')) as IndexMeta;
       if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir) || meta.endian !== endianness()) return undefined;
       return new IndexReader(fd, meta, st.mtimeMs);
@@ -153,37 +200,41 @@ export class IndexReader {
     }
   }
 
-  /** A `f64` column, read straight into a Float64Array. */
+  /** A `f64` column, read straight into a Float64Array. Throws IndexCorruptError when it fails its checksum. */
   numbers(name: string): Float64Array {
     const c = this.#entry(name, 'f64');
     const out = new Float64Array(this.meta.n);
-    this.#readInto(out, c);
+    this.#readInto(out, c, name);
     return out;
   }
 
-  /** A column of any other kind, decoded into an array. */
+  /** A column of any other kind, decoded into an array (IndexCorruptError as for `numbers`). */
   column<T>(name: string): T[] {
     const c = this.#entry(name);
     const n = this.meta.n;
-    if (c.kind === 'json') return JSON.parse(this.text(c.off, c.len)) as T[];
+    if (c.kind === 'json') {
+      const bytes = this.#read(c.off, c.len);
+      if (bytes.length !== c.len || checksum(bytes) !== c.crc) throw new IndexCorruptError(`column ${name}`);
+      return JSON.parse(bytes.toString('utf8')) as T[];
+    }
     const out = new Array<unknown>(n);
     if (c.kind === 'dict') {
       const { dict, codes } = this.dictionary(name)!;
       for (let i = 0; i < n; i++) out[i] = dict[codes[i]];
     } else {
       const values = new Float64Array(n);
-      this.#readInto(values, c);
+      this.#readInto(values, c, name);
       for (let i = 0; i < n; i++) out[i] = Number.isNaN(values[i]) ? null : values[i];
     }
     return out as T[];
   }
 
-  /** A `dict` column as stored: its values and one code per row; undefined for other kinds. */
+  /** A `dict` column as stored: its values and one code per row; undefined for other kinds (IndexCorruptError as for `numbers`). */
   dictionary(name: string): { dict: (string | null)[]; codes: Uint16Array } | undefined {
     const c = this.#entry(name);
     if (c.kind !== 'dict') return undefined;
     const codes = new Uint16Array(this.meta.n);
-    this.#readInto(codes, c);
+    this.#readInto(codes, c, name);
     return { dict: c.dict!, codes };
   }
 
@@ -193,17 +244,37 @@ export class IndexReader {
     return c;
   }
 
-  #readInto(out: Float64Array | Uint16Array, c: ColumnEntry): void {
-    if (c.len !== out.byteLength || fs.readSync(this.#fd, out, 0, c.len, c.off) !== c.len) throw new Error(`index column at ${c.off} is short`);
+  #readInto(out: Float64Array | Uint16Array, c: ColumnEntry, name: string): void {
+    if (c.len !== out.byteLength || fs.readSync(this.#fd, out, 0, c.len, c.off) !== c.len || checksum(out) !== c.crc) throw new IndexCorruptError(`column ${name}`);
   }
 
-  text(off: number, len: number): string {
+  /** Bytes at a range, in a scratch buffer reused by the next read. */
+  #read(off: number, len: number): Buffer {
     if (len > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(Math.max(len, this.#scratch.length * 2));
-    const n = fs.readSync(this.#fd, this.#scratch, 0, len, off);
-    return this.#scratch.toString('utf8', 0, n);
+    return this.#scratch.subarray(0, fs.readSync(this.#fd, this.#scratch, 0, len, off));
   }
 
-  /** Reads a byte range into `into` (a window over several records), returning the part read. */
+  /** A record's text, or undefined when its bytes do not match `crc` (a corrupt index). */
+  record(off: number, len: number, crc: number): string | undefined {
+    const bytes = this.#read(off, len);
+    return bytes.length === len && checksum(bytes) === crc ? bytes.toString('utf8') : undefined;
+  }
+
+  /**
+   * Deletes the index file at `file` if it is still the one this reader has open (another process
+   * may have renamed a newer one over it since): for an index found corrupt.
+   */
+  discard(file: string): void {
+    try {
+      const mine = fs.fstatSync(this.#fd);
+      const there = fs.statSync(file, { throwIfNoEntry: false });
+      if (there && there.ino === mine.ino && there.dev === mine.dev) fs.rmSync(file, { force: true });
+    } catch {
+      /* a cache file: the next open checks it again anyway */
+    }
+  }
+
+  /** Reads a byte range into `into` (a window over several records), returning the part read (unchecked: see `checksum`). */
   bytes(off: number, len: number, into: Buffer): Buffer {
     return into.subarray(0, fs.readSync(this.#fd, into, 0, len, off));
   }
@@ -241,6 +312,12 @@ export class IndexWriter {
     this.#fd = fs.openSync(this.#tmp, 'w+', 0o600);
   }
 
+  /** Appends a record's text, returning its offset, byte length and checksum. */
+  appendRecord(text: string): [number, number, number] {
+    const [off, len] = this.append(text);
+    return [off, len, checksum(text)];
+  }
+
   /** Appends text, returning its offset and byte length; writes go out in ~1 MB batches. */
   append(text: string): [number, number] {
     const len = Buffer.byteLength(text);
@@ -268,8 +345,7 @@ export class IndexWriter {
         f = new Float64Array(values.length);
         for (let i = 0; i < f.length; i++) f[i] = (values[i] as number | null) ?? NaN;
       }
-      const [off, len] = this.#appendBytes(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
-      return { kind, off, len };
+      return { kind, ...this.#appendBytes(Buffer.from(f.buffer, f.byteOffset, f.byteLength)) };
     }
     if (kind === 'dict') {
       const codeOf = new Map<string | null, number>();
@@ -281,21 +357,19 @@ export class IndexWriter {
         codes[i] = c;
       }
       if (codeOf.size <= MAX_DICT) {
-        const [off, len] = this.#appendBytes(Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength));
-        return { kind, off, len, dict: [...codeOf.keys()] };
+        return { kind, ...this.#appendBytes(Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength)), dict: [...codeOf.keys()] };
       }
     }
-    const [off, len] = this.append(JSON.stringify(Array.from(values)));
-    return { kind: 'json', off, len };
+    return { kind: 'json', ...this.#appendBytes(Buffer.from(JSON.stringify(Array.from(values)), 'utf8')) };
   }
 
-  /** Appends raw bytes, written at once (after any pending text). */
-  #appendBytes(bytes: Buffer): [number, number] {
+  /** Appends raw bytes, written at once (after any pending text); returns where, and their checksum. */
+  #appendBytes(bytes: Buffer): { off: number; len: number; crc: number } {
     this.#flush();
     fs.writeSync(this.#fd, bytes, 0, bytes.length, this.#pos);
     const at = this.#pos;
     this.#pos += bytes.length;
-    return [at, bytes.length];
+    return { off: at, len: bytes.length, crc: checksum(bytes) };
   }
 
   #flush(): void {
@@ -315,12 +389,12 @@ export class IndexWriter {
   finish(meta: Omit<IndexMeta, 'cols' | 'endian'>, columns: Record<string, { kind: ColumnKind; values: ArrayLike<unknown> }>): IndexReader {
     const cols: Record<string, ColumnEntry> = {};
     for (const [name, { kind, values }] of Object.entries(columns)) cols[name] = this.#appendColumn(kind, values);
-    const [metaOff, metaLen] = this.append(JSON.stringify({ ...meta, endian: endianness(), cols }));
-    this.#flush();
+    const { off: metaOff, len: metaLen, crc: metaCrc } = this.#appendBytes(Buffer.from(JSON.stringify({ ...meta, endian: endianness(), cols }), 'utf8'));
     const trailer = Buffer.alloc(TRAILER);
     trailer.write(MAGIC, 0, 'latin1');
     trailer.writeDoubleLE(metaOff, 8);
     trailer.writeDoubleLE(metaLen, 16);
+    trailer.writeDoubleLE(metaCrc, 24);
     fs.writeSync(this.#fd, trailer, 0, TRAILER, this.#pos);
     const reader = IndexReader.fromFd(this.#fd, meta.dir);
     if (!reader) throw new Error('the index just written does not read back');

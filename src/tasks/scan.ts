@@ -5,9 +5,9 @@
 // being written is re-checked, since a change in the same clock tick would not move its mtime.
 
 import path from 'node:path';
-import { lineOfKey, loadYaml, parseTaskText, type YamlModule } from './front-matter.js';
+import { lineOfKey, loadYaml, loadYamlSync, parseTaskText, type YamlModule } from './front-matter.js';
 import type { IndexedProblem } from './index-file.js';
-import { COLUMN_KINDS, COLUMN_NAMES, recordJson, rowOf, type Columns, type Row, type TaskTable } from './table.js';
+import { recordJson, rowOf, type Row, type TaskTable } from './table.js';
 import type { TaskFs } from './types.js';
 
 /** Larger than the mtime granularity of common file systems (ext4 ticks ~4 ms, FAT 2 s). */
@@ -93,8 +93,8 @@ export function byCodePoint(a: string, b: string): number {
 export interface ScanResult {
   changed: boolean;
   rows: Row[];
-  /** Per row: the record JSON when read now, or the byte range in the old index. */
-  records: (string | [number, number])[];
+  /** Per row: the record JSON when read now, or the byte range (and checksum) in the old index. */
+  records: (string | [number, number, number])[];
   problems: IndexedProblem[];
   /** How many files were read. */
   reads: number;
@@ -176,7 +176,7 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
   if (j < oldPath.length || files !== oldPath.length + base.problems.length) changed = true;
 
   const rows: Row[] = [];
-  const records: (string | [number, number])[] = [];
+  const records: (string | [number, number, number])[] = [];
   const problems: IndexedProblem[] = [];
   for (const step of steps) {
     if (typeof step === 'number') {
@@ -193,19 +193,21 @@ export async function scanChanges(root: string, fs: TaskFs, listing: Listing, ba
   return { changed, rows, records, problems, reads };
 }
 
-/** The columns of a list of rows, for a table or an index. */
-export function columnsOf(rows: Row[]): Columns {
-  const cols: Record<string, ArrayLike<unknown>> = {};
-  for (const name of COLUMN_NAMES) {
-    if (COLUMN_KINDS[name] !== 'f64') {
-      cols[name] = rows.map((r) => r[name]);
-      continue;
-    }
-    const values = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) values[i] = rows[i][name] as number;
-    cols[name] = values;
+/**
+ * One task file read again, synchronously (for a table whose index failed a checksum): its row and
+ * record as a scan would make them, or undefined when it is gone or not a valid task now.
+ */
+export function rereadTask(root: string, fs: TaskFs, rel: string): { row: Row; json: string } | undefined {
+  let head: ReturnType<TaskFs['readHead']>;
+  try {
+    head = fs.readHead(`${root}/${rel}`);
+  } catch {
+    return undefined;
   }
-  return cols as Columns;
+  const parsed = parseTaskText(head.text, head.binary) ?? parseTaskText(head.text, head.binary, loadYamlSync())!;
+  if ('problem' in parsed) return undefined;
+  const row = rowOf(rel, head.size, head.mtimeMs, parsed.data);
+  return { row, json: recordJson(row, parsed.data) };
 }
 
 /** The line of the `id` key of a file, for reporting an id clash. */

@@ -10,12 +10,12 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { countTasks, derive, unmetDependencies, type Derived } from './derive.js';
 import { coerceField, typeWarnings, type FieldRules } from './fields.js';
 import { lineOfKey, loadYaml, splitFrontMatter } from './front-matter.js';
-import { INDEX_VERSION, IndexReader, IndexWriter, indexKeyOf, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
+import { INDEX_VERSION, IndexCorruptError, IndexReader, IndexWriter, indexKeyOf, indexPathFor, type ColumnKind, type IndexedProblem } from './index-file.js';
 import { nodeTaskFs } from './node-fs.js';
 import { isFiltered, QueryEngine } from './query.js';
-import { byCodePoint, columnsOf, idLine, listFolder, scanChanges, type ScanBase } from './scan.js';
+import { byCodePoint, idLine, listFolder, rereadTask, scanChanges, type ScanBase } from './scan.js';
 import { overdueIds } from './stats.js';
-import { COLUMN_KINDS, COLUMN_NAMES, TaskTable, type Columns } from './table.js';
+import { COLUMN_KINDS, COLUMN_NAMES, columnsOf, TaskTable, type Columns, type TableRepair } from './table.js';
 import type { TaskChange, TaskDetail, TaskFs, TaskProblem, TaskQuery, TaskRecord, TaskStats, TaskStoreOptions } from './types.js';
 import { DEFAULT_TASK_PRIORITIES, DEFAULT_TASK_STATUSES } from '../config/schema.js';
 import type { LookupOutcome } from '../engine/types.js';
@@ -47,7 +47,20 @@ export class TaskStore {
   /** Open index files; older tables (snapshots held by watch) may still read from them, so all close together. */
   readonly #readers = new Set<IndexReader>();
   #lastReads = 0;
-  #indexError: string | undefined;
+  /** Files read again because their index failed a checksum (counted into lastReads). */
+  #rereads = 0;
+  #indexError: NodeJS.ErrnoException | undefined;
+  /** Set when an index failed a checksum after it was opened (it is then deleted); cleared by the next save. */
+  #indexCorrupt = false;
+  /** How tables read task files again when their index turns out corrupt (table.ts). */
+  readonly #repair: TableRepair = {
+    reread: (rel) => (this.#rereads++, rereadTask(this.dir, this.#fs, rel)),
+    corrupt: (reader) => {
+      if (this.#indexCorrupt) return;
+      this.#indexCorrupt = true;
+      if (this.#indexFile) reader.discard(this.#indexFile);
+    },
+  };
 
   constructor(opts: TaskStoreOptions) {
     this.dir = path.resolve(opts.dir);
@@ -77,8 +90,8 @@ export class TaskStore {
     return this.#indexFile && indexKeyOf(this.#indexFile);
   }
 
-  /** Why the index could not be saved, if it could not (the store still works from memory). */
-  get indexError(): string | undefined {
+  /** Why the index could not be saved, if it could not (the store still works from memory); `code` is the system error's. */
+  get indexError(): NodeJS.ErrnoException | undefined {
     return this.#indexError;
   }
 
@@ -128,49 +141,67 @@ export class TaskStore {
   /** Brings the store up to date with the folder; `persist` saves a changed index. */
   async refresh(persist = true): Promise<void> {
     const st = this.#fs.stat(this.dir);
-    if (!st || !st.isDir) {
-      throw usageError('TASK_DIR_MISSING', `task folder ${this.dir} does not exist`, 'Pass --dir <path>, or set tasks.dir in the config.');
-    }
+    if (!st) throw usageError('TASK_DIR_MISSING', `task folder ${this.dir} does not exist`, 'Pass --dir <path>, or set tasks.dir in the config.');
+    if (!st.isDir) throw usageError('TASK_DIR_NOT_FOLDER', `task folder ${this.dir} is not a folder`, 'Pass --dir <folder> (the folder that holds the task files), or set tasks.dir in the config.');
     const prior = this.#state;
-    let base: ScanBase;
-    let reader: IndexReader | undefined;
-    if (prior) base = { table: prior.table, problems: prior.fileProblems, dirs: prior.dirs, indexMtime: prior.table.reader?.mtimeMs ?? 0 };
-    else {
-      reader = this.#indexFile && !this.#rebuild ? IndexReader.open(this.#indexFile, this.dir) : undefined;
-      if (this.#indexFile) this.#indexOutcome = this.#rebuild ? 'refresh' : reader ? 'hit' : 'miss';
-      this.#rebuild = false;
-      base = reader
-        ? { table: new TaskTable(reader.meta.n, { reader }), problems: reader.meta.problems, dirs: reader.meta.dirs, indexMtime: reader.mtimeMs }
-        : { problems: [], dirs: [], indexMtime: 0 };
-      if (reader) this.#readers.add(reader);
+    if (prior) {
+      const base = { table: prior.table, problems: prior.fileProblems, dirs: prior.dirs, indexMtime: prior.table.reader?.mtimeMs ?? 0 };
+      await this.#update(base, prior.derived, persist);
+      return;
     }
+    const reader = this.#indexFile && !this.#rebuild ? IndexReader.open(this.#indexFile, this.dir) : undefined;
+    if (this.#indexFile) this.#indexOutcome = this.#rebuild ? 'refresh' : reader ? 'hit' : 'miss';
+    this.#rebuild = false;
+    if (reader) {
+      this.#readers.add(reader);
+      const table = new TaskTable(reader.meta.n, { reader, repair: this.#repair });
+      try {
+        await this.#update({ table, problems: reader.meta.problems, dirs: reader.meta.dirs, indexMtime: reader.mtimeMs }, reader.meta.derived as Derived, persist, reader);
+        if (table.repaired) this.#indexOutcome = 'miss';
+        return;
+      } catch (err) {
+        // only the path column cannot be repaired in place: start as if there were no index
+        if (!(err instanceof IndexCorruptError)) throw err;
+        this.#repair.corrupt(reader);
+        this.#indexOutcome = 'miss';
+      }
+    }
+    await this.#update({ problems: [], dirs: [], indexMtime: 0 }, undefined, persist);
+  }
+
+  /** Lists and scans the folder against `base` (`derived` is base's), then sets the state and saves what changed. */
+  async #update(base: ScanBase, derivedBefore: Derived | undefined, persist: boolean, reader?: IndexReader): Promise<void> {
+    const rereadsBefore = this.#rereads;
     const listing = listFolder(this.dir, this.#fs, base);
     const scan = await scanChanges(this.dir, this.#fs, listing, base);
-    this.#lastReads = scan.reads;
+    this.#lastReads = scan.reads + this.#rereads - rereadsBefore;
     if (reader && scan.changed) this.#indexOutcome = 'stale';
     if (!scan.changed && base.table) {
-      const derived = prior?.derived ?? (reader!.meta.derived as Derived);
-      this.#setState(base.table, derived, scan.problems, listing.dirs);
-      if (reader && persist && !sameDirs(listing.dirs, base.dirs)) this.#save(base.table, derived, scan.problems, listing.dirs);
+      // a table repaired from the files holds what the index held, so the derived data still fits
+      this.#setState(base.table, derivedBefore!, scan.problems, listing.dirs);
+      if (persist && (this.#indexCorrupt || (reader && !sameDirs(listing.dirs, base.dirs)))) this.#save(base.table, derivedBefore!, scan.problems, listing.dirs);
       return;
     }
     const cols = columnsOf(scan.rows);
     const recOff: number[] = [];
     const recLen: number[] = [];
+    const recCrc: number[] = [];
     const fresh: (string | undefined)[] = [];
     for (const r of scan.records) {
       if (typeof r === 'string') {
         fresh.push(r);
         recOff.push(0);
         recLen.push(0);
+        recCrc.push(0);
       } else {
         fresh.push(undefined);
         recOff.push(r[0]);
         recLen.push(r[1]);
+        recCrc.push(r[2]);
       }
     }
     const source = base.table?.reader;
-    const table = new TaskTable(scan.rows.length, { reader: source, cols, recOff, recLen, fresh });
+    const table = new TaskTable(scan.rows.length, { reader: source, cols, recOff, recLen, recCrc, fresh, repair: this.#repair });
     const derived = derive(table, (p) => idLine(this.dir, this.#fs, p));
     this.#setState(table, derived, scan.problems, listing.dirs);
     if (persist) this.#save(table, derived, scan.problems, listing.dirs);
@@ -191,8 +222,13 @@ export class TaskStore {
     let writer: IndexWriter | undefined;
     try {
       writer = new IndexWriter(this.#indexFile);
+      // columns first: one that fails its checksum makes the table read the files again, records included
+      const wasRepaired = table.repaired;
+      let values = COLUMN_NAMES.map((name) => table.col(name));
+      if (table.repaired !== wasRepaired) values = COLUMN_NAMES.map((name) => table.col(name));
       const recOff: number[] = [];
       const recLen: number[] = [];
+      const recCrc: number[] = [];
       // Unchanged records that sit next to each other in the old index are copied as one range.
       let runFrom = -1;
       let runStart = 0;
@@ -210,34 +246,38 @@ export class TaskStore {
           if (runFrom === -1) [runFrom, runStart, runEnd] = [i, range[0], range[0]];
           recOff.push(range[0]);
           recLen.push(range[1]);
+          recCrc.push(range[2]);
           runEnd = range[0] + range[1];
           continue;
         }
         copyRun();
-        const [off, len] = writer.append(table.recordText(i));
+        const [off, len, crc] = writer.appendRecord(table.recordText(i));
         recOff.push(off);
         recLen.push(len);
+        recCrc.push(crc);
       }
       copyRun();
       const cols: Record<string, { kind: ColumnKind; values: ArrayLike<unknown> }> = {
         recOff: { kind: 'f64', values: recOff },
         recLen: { kind: 'f64', values: recLen },
+        recCrc: { kind: 'f64', values: recCrc },
       };
       const inMemory: Partial<Columns> = {};
-      for (const name of COLUMN_NAMES) {
-        const values = table.col(name);
-        cols[name] = { kind: COLUMN_KINDS[name], values };
-        (inMemory as Record<string, unknown>)[name] = values;
-      }
+      COLUMN_NAMES.forEach((name, k) => {
+        cols[name] = { kind: COLUMN_KINDS[name], values: values[k] };
+        (inMemory as Record<string, unknown>)[name] = values[k];
+      });
       const reader = writer.finish({ v: INDEX_VERSION, dir: this.dir, n: table.n, dirs, problems, derived }, cols);
       writer = undefined;
-      const next = new TaskTable(table.n, { reader, cols: inMemory, recOff, recLen });
+      const next = new TaskTable(table.n, { reader, cols: inMemory, recOff, recLen, recCrc, repair: this.#repair });
       this.#readers.add(reader);
       this.#setState(next, derived, problems, dirs);
       this.#indexError = undefined;
+      this.#indexCorrupt = false;
     } catch (err) {
       writer?.abort();
-      this.#indexError = `cannot save the task index ${this.#indexFile}: ${(err as Error).message}`;
+      const cause = err as NodeJS.ErrnoException;
+      this.#indexError = Object.assign(new Error(`cannot save the task index ${this.#indexFile}: ${cause.message}`), { code: cause.code });
     }
   }
 

@@ -3,9 +3,16 @@
 // A table backed by an index decodes a column only when something asks for it, so a warm
 // `ls --status todo` touches path/size/mtime/status and the matched records, nothing else;
 // size, mtime and the record ranges stay Float64Arrays, read from the index without parsing.
+//
+// A corrupt index (a column or record that fails its checksum, see index-file.ts) is repaired in
+// place, so row numbers already handed out stay valid: a bad record is replaced by its task file
+// read again; a bad column makes the table read every task file again (as a cold start does) and
+// hold all columns and records in memory. Either way `repair.corrupt` tells the store, which
+// discards the index file. Only the path column cannot be repaired (it names the files): it is
+// read when the store opens the index, which then starts cold instead.
 
 import { asHours, asList, asString, dateMoment, dueMoment, typeWarnings } from './fields.js';
-import type { ColumnKind, IndexReader } from './index-file.js';
+import { checksum, IndexCorruptError, type ColumnKind, type IndexReader } from './index-file.js';
 import type { TaskRecord } from './types.js';
 
 export interface Row {
@@ -88,33 +95,74 @@ export function recordJson(row: Row, data: Record<string, unknown>): string {
 /** The columns of a table: numbers that are never null as Float64Arrays, the others as arrays. */
 export type Columns = { [K in ColumnName]: K extends 'size' | 'mtime' | 'bad' ? Float64Array : Row[K][] };
 
+/** The columns of a list of rows, for a table or an index. */
+export function columnsOf(rows: Row[]): Columns {
+  const cols: Record<string, ArrayLike<unknown>> = {};
+  for (const name of COLUMN_NAMES) {
+    if (COLUMN_KINDS[name] !== 'f64') {
+      cols[name] = rows.map((r) => r[name]);
+      continue;
+    }
+    const values = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) values[i] = rows[i][name] as number;
+    cols[name] = values;
+  }
+  return cols as Columns;
+}
+
+/** How a table backed by a corrupt index gets its data from the task files instead. */
+export interface TableRepair {
+  /** The task file at `path` read again: its row and record, or undefined when it is gone or no longer a task. */
+  reread(path: string): { row: Row; json: string } | undefined;
+  /** The backing index failed a checksum (called at each failure; the store acts once). */
+  corrupt(reader: IndexReader): void;
+}
+
 /** Largest index read made to serve several records at once (one buffer, reused per window). */
 const WINDOW_BYTES = 64 * 1024;
 
 export class TaskTable {
   readonly n: number;
   readonly #reader: IndexReader | undefined;
-  readonly #cols: Partial<Columns>;
-  /** Byte ranges of records in the index, read from it on first use. */
+  readonly #repair: TableRepair | undefined;
+  #cols: Partial<Columns>;
+  /** Byte ranges and checksums of records in the index, read from it on first use. */
   #recOff: ArrayLike<number> | undefined;
   #recLen: ArrayLike<number> | undefined;
-  /** Records not (yet) in an index file, by row. */
+  #recCrc: ArrayLike<number> | undefined;
+  /** Records not (yet) in an index file, or read again from their file, by row. */
   readonly #fresh: (string | undefined)[];
+  #repaired = false;
 
-  constructor(n: number, source: { reader?: IndexReader; cols?: Partial<Columns>; recOff?: ArrayLike<number>; recLen?: ArrayLike<number>; fresh?: (string | undefined)[] }) {
+  constructor(
+    n: number,
+    source: { reader?: IndexReader; cols?: Partial<Columns>; recOff?: ArrayLike<number>; recLen?: ArrayLike<number>; recCrc?: ArrayLike<number>; fresh?: (string | undefined)[]; repair?: TableRepair },
+  ) {
     this.n = n;
     this.#reader = source.reader;
     this.#cols = source.cols ?? {};
     this.#recOff = source.recOff;
     this.#recLen = source.recLen;
+    this.#recCrc = source.recCrc;
     this.#fresh = source.fresh ?? [];
+    this.#repair = source.repair;
+  }
+
+  /** Whether a column of the backing index failed its checksum, so every row was read again from its file. */
+  get repaired(): boolean {
+    return this.#repaired;
   }
 
   col<K extends ColumnName>(name: K): Columns[K] {
     let c = this.#cols[name] as Columns[K] | undefined;
     if (!c) {
       if (!this.#reader) throw new Error(`column ${name} missing from an unpersisted table`);
-      c = (COLUMN_KINDS[name] === 'f64' ? this.#reader.numbers(name) : this.#reader.column(name)) as Columns[K];
+      try {
+        c = (COLUMN_KINDS[name] === 'f64' ? this.#reader.numbers(name) : this.#reader.column(name)) as Columns[K];
+      } catch (err) {
+        this.#repairAll(err);
+        return this.#cols[name] as Columns[K];
+      }
       this.#cols[name] = c;
     }
     return c;
@@ -125,7 +173,13 @@ export class TaskTable {
    * it is stored that way and not decoded yet; otherwise undefined (use `col`).
    */
   codes(name: 'status' | 'agent' | 'assignee' | 'priority'): { dict: (string | null)[]; codes: Uint16Array } | undefined {
-    return this.#cols[name] || !this.#reader ? undefined : this.#reader.dictionary(name);
+    if (this.#cols[name] || !this.#reader) return undefined;
+    try {
+      return this.#reader.dictionary(name);
+    } catch (err) {
+      this.#repairAll(err);
+      return undefined;
+    }
   }
 
   row(i: number): Row {
@@ -137,8 +191,10 @@ export class TaskTable {
   recordText(i: number): string {
     const fresh = this.#fresh[i];
     if (fresh !== undefined) return fresh;
-    const [off, len] = this.#ranges();
-    return this.#reader!.text(off[i], len[i]);
+    const ranges = this.#ranges();
+    if (!ranges) return this.#fresh[i]!;
+    const [off, len, crc] = ranges;
+    return this.#reader!.record(off[i], len[i], crc[i]) ?? this.#repairRecord(i);
   }
 
   /**
@@ -149,18 +205,19 @@ export class TaskTable {
     for (const text of this.recordTexts(rows)) yield JSON.parse(text) as TaskRecord;
   }
 
-  /** The records of many rows as their JSON text (see `records`). */
+  /** The records of many rows as their JSON text (see `records`); each checked against its checksum. */
   *recordTexts(rows: number[]): Generator<string> {
     let buffer: Buffer | undefined;
     let k = 0;
     while (k < rows.length) {
       const first = rows[k];
-      if (this.#fresh[first] !== undefined || !this.#reader) {
+      const ranges = this.#fresh[first] !== undefined || !this.#reader ? undefined : this.#ranges();
+      if (!ranges) {
         yield this.recordText(first);
         k++;
         continue;
       }
-      const [off, len] = this.#ranges();
+      const [off, len, crc] = ranges;
       const start = off[first];
       let end = start + len[first];
       let last = k;
@@ -176,32 +233,85 @@ export class TaskTable {
         continue;
       }
       buffer ??= Buffer.allocUnsafe(WINDOW_BYTES);
-      const window = this.#reader.bytes(start, end - start, buffer);
+      const window = this.#reader!.bytes(start, end - start, buffer);
       for (; k <= last; k++) {
         const r = rows[k];
-        yield window.toString('utf8', off[r] - start, off[r] - start + len[r]);
+        const bytes = window.subarray(off[r] - start, off[r] - start + len[r]);
+        yield bytes.length === len[r] && checksum(bytes) === crc[r] ? bytes.toString('utf8') : this.#repairRecord(r);
       }
     }
   }
 
-  #ranges(): [ArrayLike<number>, ArrayLike<number>] {
-    this.#recOff ??= this.#reader ? this.#reader.numbers('recOff') : [];
-    this.#recLen ??= this.#reader ? this.#reader.numbers('recLen') : [];
-    return [this.#recOff, this.#recLen];
+  /** Offsets, lengths and checksums of the indexed records; undefined once the table was read again from the files. */
+  #ranges(): [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>] | undefined {
+    if (this.#repaired) return undefined;
+    if (!this.#recOff || !this.#recLen || !this.#recCrc) {
+      try {
+        this.#recOff ??= this.#reader ? this.#reader.numbers('recOff') : [];
+        this.#recLen ??= this.#reader ? this.#reader.numbers('recLen') : [];
+        this.#recCrc ??= this.#reader ? this.#reader.numbers('recCrc') : [];
+      } catch (err) {
+        this.#repairAll(err);
+        return undefined;
+      }
+    }
+    return [this.#recOff, this.#recLen, this.#recCrc];
   }
 
   record(i: number): TaskRecord {
     return JSON.parse(this.recordText(i)) as TaskRecord;
   }
 
-  /** Where row i's record sits in the backing index, when it is there and not superseded. */
-  indexedRange(i: number): [number, number] | undefined {
+  /** Where row i's record sits in the backing index, with its checksum, when it is there and not superseded. */
+  indexedRange(i: number): [number, number, number] | undefined {
     if (this.#fresh[i] !== undefined || !this.#reader) return undefined;
-    const [off, len] = this.#ranges();
-    return [off[i], len[i]];
+    const ranges = this.#ranges();
+    if (!ranges) return undefined;
+    const [off, len, crc] = ranges;
+    return [off[i], len[i], crc[i]];
   }
 
   get reader(): IndexReader | undefined {
     return this.#reader;
   }
+
+  /** Row i's record failed its checksum: its file, read again, stands in for it from now on. */
+  #repairRecord(i: number): string {
+    if (!this.#repair) throw new IndexCorruptError(`record of row ${i}`);
+    this.#repair.corrupt(this.#reader!);
+    const path = this.col('path')[i];
+    const json = this.#repair.reread(path)?.json ?? gone(path).json;
+    this.#fresh[i] = json;
+    return json;
+  }
+
+  /**
+   * A column (or the record ranges) failed its checksum: every row is read again from its file and
+   * the table keeps all columns and records in memory. The path column is kept (it is what names
+   * the files); when it is the one that failed, or there is no way to read files, this throws.
+   */
+  #repairAll(err: unknown): void {
+    if (!(err instanceof IndexCorruptError) || !this.#repair) throw err;
+    let paths = this.#cols.path;
+    try {
+      paths ??= this.#reader!.column<string>('path');
+    } catch {
+      throw err;
+    }
+    this.#repair.corrupt(this.#reader!);
+    const rows: Row[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const read = this.#repair.reread(paths[i]) ?? gone(paths[i]);
+      rows.push(read.row);
+      this.#fresh[i] = read.json;
+    }
+    this.#cols = columnsOf(rows);
+    this.#repaired = true;
+  }
+}
+
+/** A row whose file went away (or stopped being a task) since the table was built: no values, size -1 so the next refresh reads it. */
+function gone(path: string): { row: Row; json: string } {
+  const row = rowOf(path, -1, -1, {});
+  return { row, json: recordJson(row, {}) };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,26 @@ describe('completion candidates from the cache', () => {
     const first = statSync(marker).mtimeMs;
     await answer('task-id', '', c);
     expect(statSync(marker).mtimeMs).toBe(first);
+  });
+
+  it('a task index whose id column fails its checksum answers nothing and queues a rebuild', async () => {
+    const home = tempDir('strata-complete-corrupt-');
+    const tasks = join(home, 'tasks');
+    mkdirSync(tasks);
+    writeFileSync(join(tasks, 't.md'), '---\nid: fix-login\ntitle: Fix\nstatus: todo\n---\n');
+    const { openTaskStore } = await import('../../src/tasks/store.js');
+    const { IndexReader, indexPathFor } = await import('../../src/tasks/index-file.js');
+    (await openTaskStore({ dir: tasks, cacheDir: home })).close();
+    const file = indexPathFor(home, tasks);
+    const reader = IndexReader.open(file, tasks)!;
+    const { off } = reader.meta.cols.id as { off: number };
+    reader.close();
+    const bytes = readFileSync(file);
+    bytes[off + 2] ^= 0x20; // one letter of the JSON of the ids
+    writeFileSync(file, bytes);
+    const c = ctx(home, createEngine({ config: testConfig(home), warn: () => undefined }));
+    expect(await answer('task-id', '', c)).toEqual([]);
+    expect(existsSync(queuedFile(home, `tasks ls --dir ${tasks} --refresh`))).toBe(true);
   });
 
   it('with nothing cached, answers nothing and queues one refresh for the listing', async () => {

@@ -28,8 +28,8 @@ function tempDir(prefix: string): string {
 const env: NodeJS.ProcessEnv = { ...process.env, HOME: tempDir('home'), STRATA_CACHE_DIR: tempDir('cache') };
 delete env.STRATA_OUTPUT;
 
-function strata(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', cwd: root });
+function strata(args: string[], withEnv: NodeJS.ProcessEnv = env) {
+  const r = spawnSync(process.execPath, [bin, ...args], { env: withEnv, encoding: 'utf8', cwd: root });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -229,6 +229,71 @@ describe('strata tasks as a process', () => {
     const refreshed = ls('--refresh');
     expect(cacheLine(refreshed.stderr)).toEqual(['cache disk  hits 0  misses 1  hit ratio 0.0%  evictions 0']);
     expect(ids(refreshed.stdout)).toEqual(todo.filter((t) => t !== changed && t !== untouched).map((t) => t.id));
+  });
+
+  it('a task index with a changed byte (a record, a column, the meta) is never served: ls, show and stats print what a sound index gives', () => {
+    const dir = copyExamples();
+    // a task only the full YAML reader reads (a comment, a block scalar): a fresh process must load it to read the file again
+    writeFileSync(join(dir, 'yaml-only.md'), "---\nid: yaml-only\ntitle: Needs the full YAML reader\nstatus: todo  # planning\npriority: high\nnotes: |\n  Two lines,\n  kept.\ntags: [aws]\n---\nBody.\n");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, 'yaml-only.md'), hourAgo, hourAgo);
+    utimesSync(dir, hourAgo, hourAgo);
+    const cacheDir = tempDir('corrupt-cache');
+    const own = { ...env, STRATA_CACHE_DIR: cacheDir };
+    const commands = [
+      ['tasks', 'ls', '--dir', dir, '-o', 'ndjson'],
+      ['tasks', 'ls', '--dir', dir, '--sort', 'title', '-o', 'ndjson'],
+      ['tasks', 'ls', '--dir', dir, '--status', 'todo', '-o', 'table'],
+      ['tasks', 'show', 'adaptive-concurrency', '--dir', dir, '-o', 'ndjson'],
+      ['tasks', 'show', 'yaml-only', '--dir', dir, '-o', 'ndjson'],
+      ['tasks', 'stats', '--dir', dir, '-o', 'ndjson'],
+    ];
+    const sound = commands.map((args) => strata(args, own));
+    for (const r of sound) expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(records(sound[4].stdout)).toEqual([expect.objectContaining({ id: 'yaml-only', notes: 'Two lines,\nkept.\n', body: 'Body.\n' })]);
+    const [idx] = readdirSync(join(cacheDir, 'tasks')).map((f) => join(cacheDir, 'tasks', f));
+    const good = readFileSync(idx);
+    const metaOff = good.readDoubleLE(good.length - 32 + 8);
+    const meta = JSON.parse(good.subarray(metaOff, good.length - 32).toString()) as { cols: Record<string, { off: number; len: number }> };
+    const yamlRecord = good.indexOf('"id":"yaml-only"');
+    expect(yamlRecord).toBeGreaterThan(0);
+    const damages: [string, (b: Buffer) => void][] = [
+      ['a quote at byte 30, inside the first record', (b) => (b[30] = 0x22)],
+      ['a letter inside the record of the task only YAML reads', (b) => (b[yamlRecord + 20] ^= 0x01)],
+      ...['path', 'status', 'priority', 'id', 'deps', 'due', 'recOff'].map((name): [string, (b: Buffer) => void] => [`a byte of column ${name}`, (b) => (b[meta.cols[name].off + (meta.cols[name].len >> 1)] ^= 0x01)]),
+      ['a digit of the meta', (b) => (b[metaOff + 5] ^= 0x01)],
+    ];
+    for (const [what, damage] of damages) {
+      commands.forEach((args, k) => {
+        const bytes = Buffer.from(good);
+        damage(bytes);
+        writeFileSync(idx, bytes);
+        const r = strata(args, own);
+        expect({ what, args: args.join(' '), code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ what, args: args.join(' '), code: 0, stderr: '', stdout: sound[k].stdout });
+      });
+    }
+    // and the index left behind serves the next run without reading a file
+    const warm = strata(['tasks', 'ls', '--dir', dir, '-o', 'ndjson', '--stats'], own);
+    expect(warm.stdout).toBe(sound[0].stdout);
+    const after = strata(['tasks', 'ls', '--dir', dir, '-o', 'ndjson', '--stats'], own);
+    expect(lines(after.stderr).filter((l) => l.startsWith('cache disk'))).toEqual(['cache disk  hits 1  misses 0  hit ratio 100.0%  evictions 0']);
+  }, 120_000);
+
+  it('a --dir that is a file says it is not a folder; a cache dir that cannot be written warns once, with the fix, and the tasks are still listed', () => {
+    const file = join(examples, 'release-0-1.md');
+    const notFolder = strata(['tasks', 'ls', '--dir', file]);
+    expect(notFolder.code).toBe(2);
+    expect(notFolder.stdout).toBe('');
+    expect(notFolder.stderr).toBe(`strata: task folder ${file} is not a folder — Pass --dir <folder> (the folder that holds the task files), or set tasks.dir in the config.\n`);
+
+    const blocker = join(tempDir('blocker'), 'file');
+    writeFileSync(blocker, 'not a folder');
+    for (const cacheDir of [blocker, join(blocker, 'cache')]) {
+      const r = strata(['tasks', 'ls', '--dir', shared, '--status', 'todo', '-o', 'ndjson'], { ...env, STRATA_CACHE_DIR: cacheDir });
+      expect(r.code).toBe(0);
+      expect(ids(r.stdout).sort()).toEqual(todo.map((t) => t.id).sort());
+      expect(lines(r.stderr)).toEqual([`strata: warning: cache directory ${cacheDir} is not writable (a file is in its path); nothing is cached or logged there — set STRATA_CACHE_DIR to a writable directory`]);
+    }
   });
 
   it('stats counts match the files', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandContext, Rec } from '../../src/cli/types.js';
 import { tasksCommands } from '../../src/commands/tasks.js';
+import { cacheDirUnusable } from '../../src/cache/dir.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { StrataError } from '../../src/errors.js';
 import { EXAMPLES, task, tempDir, writeTask } from './helpers.js';
@@ -124,6 +125,37 @@ describe('tasks commands', () => {
     expect(warm.reported.map((r) => r.item)).toEqual(loose.reported.map((r) => r.item));
   });
 
+  it('a value that does not fit stays in the record as written; date filters, sorting and stats treat it as missing', async () => {
+    const dir = tempDir('as-written');
+    writeTask(dir, 'ok.md', task('ok', { due_date: "'2025-03-01'", estimated_hours: '2' }));
+    writeTask(dir, 'odd.md', task('odd', { status: '5', due_date: '2025-02-30', estimated_hours: 'lots' }));
+    const ls = async (opts: Record<string, unknown>) => {
+      const c = context({ opts: { dir, ...opts } }, '/');
+      return { recs: await collect('tasks ls', c.ctx), reported: c.reported };
+    };
+    const { recs, reported } = await ls({ sort: 'id' });
+    // the record is the front matter as written: a number stays a number, text stays text
+    expect(recs[0]).toMatchObject({ id: 'odd', status: 5, due_date: '2025-02-30', estimated_hours: 'lots' });
+    expect(reported.map((r) => [(r.err as StrataError).code, (r.err as StrataError).hint, r.item!.reason])).toEqual([
+      ['TASK_FIELD_INVALID', expect.stringMatching(/record as written; a date or number that does not read counts as missing/), "status '5' is not one of todo, in_progress, blocked, review, done, cancelled"],
+      ['TASK_FIELD_INVALID', expect.stringMatching(/as written/), 'due_date "2025-02-30" is not a date (e.g. 2025-08-01)'],
+      ['TASK_FIELD_INVALID', expect.stringMatching(/as written/), 'estimated_hours "lots" is not a number of hours'],
+    ]);
+    const ids = async (opts: Record<string, unknown>) => (await ls(opts)).recs.map((r) => r.id);
+    // the typed columns hold no value: never matched by a date filter, last in a sort either way
+    expect(await ids({ dueBefore: '2100-01-01' })).toEqual(['ok']);
+    expect(await ids({ dueAfter: '2000-01-01' })).toEqual(['ok']);
+    for (const sort of ['due_date', 'estimated_hours']) {
+      expect(await ids({ sort })).toEqual(['ok', 'odd']);
+      expect(await ids({ sort, reverse: true })).toEqual(['ok', 'odd']);
+    }
+    // a status outside the list keeps its text: it can be asked for, and sorts after the configured ones
+    expect(await ids({ status: '5' })).toEqual(['odd']);
+    expect(await ids({ sort: 'status' })).toEqual(['ok', 'odd']);
+    const [stats] = await collect('tasks stats', context({ opts: { dir } }, '/').ctx);
+    expect(stats).toMatchObject({ total: 2, by_status: { todo: 1, '5': 1 }, hours: { estimated: 2 }, overdue: ['ok'] });
+  });
+
   it('ls refuses a bad date or count with a usage error naming the flag', async () => {
     for (const opts of [{ dueBefore: 'soon' }, { limit: -1 }]) {
       const { ctx } = context({ opts: { dir: EXAMPLES, ...opts } }, '/');
@@ -227,6 +259,32 @@ describe('tasks commands', () => {
 
   it('a missing folder is a usage error that names --dir', async () => {
     await expect(collect('tasks ls', context({ opts: { dir: '/nonexistent/tasks' } }, '/').ctx)).rejects.toMatchObject({ code: 'TASK_DIR_MISSING', hint: expect.stringMatching(/--dir/) });
+  });
+
+  it('a --dir that is a file, not a folder, is a usage error that says so', async () => {
+    const file = writeTask(tempDir('not-a-folder'), 'notes.md', task('notes'));
+    await expect(collect('tasks ls', context({ opts: { dir: file } }, '/').ctx)).rejects.toMatchObject({
+      code: 'TASK_DIR_NOT_FOLDER',
+      kind: 'usage',
+      message: `task folder ${file} is not a folder`,
+      hint: expect.stringMatching(/--dir/),
+    });
+  });
+
+  it('a cache dir that cannot be written: the tasks are still listed, and one warning names the cache dir and what to do', async () => {
+    const dir = tempDir('unusable-cache');
+    writeTask(dir, 'a.md', task('a'));
+    const blocker = writeTask(tempDir('blocker'), 'file', 'a file where the cache dir should be');
+    for (const cacheDir of [path.join(blocker, 'cache'), blocker]) {
+      for (const name of ['tasks ls', 'tasks stats']) {
+        const { ctx, warnings } = context({ opts: { dir }, cacheDir }, '/');
+        const out = await collect(name, ctx);
+        expect(name === 'tasks ls' ? out.map((r) => r.id) : out[0].total).toEqual(name === 'tasks ls' ? ['a'] : 1);
+        // the cache dir's one warning, the text the engine and the usage log give for it (printed once per run)
+        expect(warnings).toEqual([cacheDirUnusable(cacheDir, Object.assign(new Error('mkdir'), { code: 'ENOTDIR' }))]);
+        expect(warnings[0]).toMatch(new RegExp(`^cache directory ${cacheDir} is not writable .*set STRATA_CACHE_DIR to a writable directory$`));
+      }
+    }
   });
 });
 
