@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { cacheDirUnusable } from '../cache/dir.js';
 import { createServices } from './services.js';
 import { Sink } from '../output/sink.js';
-import { visible } from '../output/visible.js';
+import { visible, visibleJson } from '../output/visible.js';
 import { loadRenderer, renderText } from '../output/renderers.js';
 import { publishCommand, type CommandEvent } from '../metrics/channels.js';
 import { Metrics, type MetricsSnapshot } from '../metrics/metrics.js';
@@ -53,7 +53,7 @@ export async function execute(def: CommandDef, parsed: Parsed, io: IO, signal: A
       if (globals.keepGoing) failures++;
       const e = err as StrataError;
       const record = { error: { code: e?.code ?? 'ERROR', message: e?.message ?? String(err), ...(item ?? {}) } };
-      io.stderr.write(JSON.stringify(record) + '\n');
+      io.stderr.write(visibleJson(JSON.stringify(record)) + '\n');
     },
     failAtEnd(err) {
       failAtEnd ??= { err };

@@ -93,9 +93,17 @@ function count(name: string, v: unknown): number | undefined {
   return n;
 }
 
+/** A --status or --priority value outside the configured list matches only files that say it: say so once. */
+function warnOffList(ctx: CommandContext, flag: string, values: string[] | undefined, allowed: readonly string[]): void {
+  const off = (values ?? []).filter((v) => !allowed.includes(v));
+  if (off.length > 0) ctx.warn(`--${flag} ${off.map((v) => `'${v}'`).join(', ')} is not one of ${allowed.join(', ')}: only tasks whose file says exactly that match`);
+}
+
 async function queryOf(ctx: CommandContext): Promise<TaskQuery> {
   const [, { parseDateBound }] = await loadTasks();
   const o = ctx.opts;
+  warnOffList(ctx, 'status', listOpt(o.status), ctx.config.tasks.statuses);
+  warnOffList(ctx, 'priority', listOpt(o.priority), ctx.config.tasks.priorities);
   return {
     status: listOpt(o.status),
     agent: listOpt(o.agent),

@@ -18,3 +18,11 @@ export const visible = (text: string): string => text.replace(CONTROLS, escape);
 
 /** `text` with every control character but the newline escaped: for messages of several lines. */
 export const visibleLines = (text: string): string => text.replace(CONTROLS_BUT_NEWLINE, escape);
+
+const JSON_RAW = /[\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * JSON text for a terminal: the characters JSON.stringify leaves raw (DEL, C1 controls, bidi
+ * overrides, zero-width space, BOM) as `\u` escapes. Still valid JSON, read back as the same value.
+ */
+export const visibleJson = (json: string): string => json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -156,6 +156,18 @@ describe('tasks commands', () => {
     expect(stats).toMatchObject({ total: 2, by_status: { todo: 1, '5': 1 }, hours: { estimated: 2 }, overdue: ['ok'] });
   });
 
+  it('ls and stats warn once about a --status or --priority outside the configured lists, and still match files that say it', async () => {
+    const dir = tempDir('off-list');
+    writeTask(dir, 'odd.md', task('odd', { status: 'wip' }));
+    writeTask(dir, 'ok.md', task('ok'));
+    const ls = context({ opts: { dir, status: ['wip,bogus'], priority: ['medium'] } }, '/');
+    expect((await collect('tasks ls', ls.ctx)).map((r) => r.id)).toEqual(['odd']);
+    expect(ls.warnings).toEqual(["--status 'wip', 'bogus' is not one of todo, in_progress, blocked, review, done, cancelled: only tasks whose file says exactly that match"]);
+    const stats = context({ opts: { dir, priority: ['urgent'] } }, '/');
+    await collect('tasks stats', stats.ctx);
+    expect(stats.warnings).toEqual(["--priority 'urgent' is not one of low, medium, high, critical: only tasks whose file says exactly that match"]);
+  });
+
   it('ls refuses a bad date or count with a usage error naming the flag', async () => {
     for (const opts of [{ dueBefore: 'soon' }, { limit: -1 }]) {
       const { ctx } = context({ opts: { dir: EXAMPLES, ...opts } }, '/');
