@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe('s3 get', () => {
     expect(leftovers(work)).toEqual([]);
   });
 
-  it('writes through a symbolic link (the link stays, its target gets the bytes) and into a FIFO or a device in place; refuses a dangling link', async () => {
+  it('writes through a symbolic link (the link stays, its target gets the bytes) and into a character device in place; refuses a FIFO, a dangling link and a loop before writing', async () => {
     const dir = join(work, 'dests');
     mkdirSync(dir);
     const src = { bucket: 'src', key: 'big.bin' };
@@ -81,23 +81,23 @@ describe('s3 get', () => {
     expect(rec).toMatchObject({ Destination: join(dir, 'link.bin'), Bytes: big.length });
     expect(lstatSync(join(dir, 'link.bin')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(dir, 'target.bin')).equals(big)).toBe(true);
-    // a FIFO: a reader gets every byte, in order, and the FIFO is still a FIFO
-    execFileSync('mkfifo', [join(dir, 'pipe')]);
-    const reader = new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      createReadStream(join(dir, 'pipe')).on('data', (c) => chunks.push(c as Buffer)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
-    });
-    await downloadObject(env(), src, join(dir, 'pipe'));
-    expect((await reader).equals(big)).toBe(true);
-    expect(lstatSync(join(dir, 'pipe')).isFIFO()).toBe(true);
-    // a device: /dev/null takes the bytes and stays a device
+    // a device: /dev/null takes the bytes and stays a device, directly or through a link
     await downloadObject(env(), src, '/dev/null');
+    symlinkSync('/dev/null', join(dir, 'null-link'));
+    await downloadObject(env(), src, join(dir, 'null-link'));
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
-    // a dangling link, and a path through a file, are refused without writing anything
+    // a FIFO is refused (a reader that never comes would block a write no signal can stop)
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    await expect(downloadObject(env(), src, join(dir, 'pipe'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/is a named pipe: downloads go to files, folders or character devices/) });
+    expect(lstatSync(join(dir, 'pipe')).isFIFO()).toBe(true);
+    // a dangling link, a loop of links, and a path through a file are refused without writing anything
     symlinkSync('missing.bin', join(dir, 'dangling.bin'));
     await expect(downloadObject(env(), src, join(dir, 'dangling.bin'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/symbolic link to nothing/) });
+    symlinkSync('loop-b', join(dir, 'loop-a'));
+    symlinkSync('loop-a', join(dir, 'loop-b'));
+    await expect(downloadObject(env(), src, join(dir, 'loop-a'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/is a loop of symbolic links/) });
     await expect(downloadObject(env(), src, join(dir, 'target.bin', 'x.bin'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/part of its path is a file/) });
-    expect(readdirSync(dir).sort()).toEqual(['dangling.bin', 'link.bin', 'pipe', 'target.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['dangling.bin', 'link.bin', 'loop-a', 'loop-b', 'null-link', 'pipe', 'target.bin']);
   });
 
   it('says clearly when the key does not exist', async () => {

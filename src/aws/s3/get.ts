@@ -7,13 +7,14 @@
 //   - Success: fsync, close, rename. Failure or Ctrl-C: the temp file is removed; nothing ever
 //     exists under the final name unless it is complete.
 //   - The destination is looked at first. A symbolic link is followed: its target is what gets
-//     replaced, and the link stays (as cp writes through one). A device or a FIFO (`/dev/null`, a
-//     named pipe a reader waits on) is written in place as one stream, since it can neither seek
-//     nor be renamed over; a socket is refused. Bytes already in a device cannot be taken back,
-//     so that stream is not retried once its body has started.
+//     replaced, and the link stays (as cp writes through one). A character device (`/dev/null`)
+//     is written in place as one stream, since it can neither seek nor be renamed over; bytes in a
+//     device cannot be taken back, so that stream is not retried once its body has started. A
+//     FIFO, socket or block device is refused (see destinationOf).
 
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Rec } from '../../cli/types.js';
 import { runtimeError } from '../../errors.js';
@@ -43,6 +44,7 @@ export function tempPathFor(dest: string): string {
 
 function diskError(err: unknown, dest: string): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'EPIPE') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: its reader closed it`, 'give a file path, then read the file', err);
   if (code === 'ENOSPC') return runtimeError('DISK_FULL', `no space left on the device while writing ${dest}`, 'free some space or choose another destination', err);
   if (code === 'EACCES' || code === 'EPERM') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: permission denied`, 'choose a destination you can write to', err);
   if (code === 'EISDIR') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: it is a folder`, 'name a file, or end the destination with / to download into the folder', err);
@@ -51,21 +53,32 @@ function diskError(err: unknown, dest: string): unknown {
   return err;
 }
 
-/** Where a download lands, and whether that is a device or FIFO written in place. */
+/**
+ * Where a download lands. A regular file (or none) is replaced atomically; a character device
+ * (`/dev/null`, a terminal) is written in place; a symbolic link is followed (to a file, whose
+ * real path is replaced, or to a device). A FIFO, a socket or a block device is refused: a pipe
+ * with no reader, or one that stops reading, would block a thread-pool write no signal can stop.
+ */
 async function destinationOf(dest: string): Promise<{ path: string; inPlace: boolean }> {
   const st = await lstat(dest).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw diskError(err, dest);
   });
   if (!st || st.isFile() || st.isDirectory()) return { path: dest, inPlace: false };
-  if (st.isSymbolicLink()) {
-    const target = await realpath(dest).catch(() => {
-      throw runtimeError('CANNOT_WRITE', `${dest} is a symbolic link to nothing`, 'remove the link, or point it at a file');
-    });
-    return destinationOf(target);
-  }
-  if (st.isSocket()) throw runtimeError('CANNOT_WRITE', `${dest} is a socket`, 'choose a file, a folder, a device or a FIFO as the destination');
-  return { path: dest, inPlace: true };
+  if (!st.isSymbolicLink()) return special(st, dest);
+  const target = await stat(dest).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ELOOP') throw runtimeError('CANNOT_WRITE', `${dest} is a loop of symbolic links`, 'remove the loop, or give another destination');
+    if (err.code === 'ENOENT') throw runtimeError('CANNOT_WRITE', `${dest} is a symbolic link to nothing`, 'remove the link, or point it at a file');
+    throw diskError(err, dest);
+  });
+  if (!target.isFile() && !target.isDirectory()) special(target, dest); // refuses all but a character device
+  return { path: await realpath(dest), inPlace: target.isCharacterDevice() };
+}
+
+function special(st: Stats, dest: string): { path: string; inPlace: boolean } {
+  if (st.isCharacterDevice()) return { path: dest, inPlace: true };
+  const what = st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a block device';
+  throw runtimeError('CANNOT_WRITE', `${dest} is ${what}: downloads go to files, folders or character devices such as /dev/null`, 'give a file path, then read the file');
 }
 
 function prematureClose(key: string): Error {
@@ -88,7 +101,7 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
     throw awsError(err, url);
   });
   if (target.inPlace) {
-    await streamInPlace(env, wire, src, target.path, etag).catch((err) => {
+    await streamInPlace(env, wire, src, target.path, etag, size).catch((err) => {
       throw awsError(diskError(err, dest), url);
     });
     return { Source: url, Destination: dest, Bytes: size, ETag: etag };
@@ -162,24 +175,37 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
   return { Source: url, Destination: dest, Bytes: size, ETag: etag };
 }
 
-/** One GET written where a device or FIFO is (no seek, no rename, no fsync). */
-async function streamInPlace(env: TransferEnv, wire: Awaited<ReturnType<typeof s3Wire>>, src: S3Location, path: string, etag: string | undefined): Promise<void> {
+/**
+ * One GET written into a character device (no seek, no rename, no fsync). Opened without create,
+ * truncate or following a link, then checked again, so a file swapped in since the check is not
+ * written in place; the bytes are counted against the object's size.
+ */
+async function streamInPlace(env: TransferEnv, wire: Awaited<ReturnType<typeof s3Wire>>, src: S3Location, path: string, etag: string | undefined, size: number): Promise<void> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const file = await open(path, 'w');
+  const file = await open(path, constants.O_WRONLY | constants.O_NOFOLLOW);
   try {
+    if (!(await file.stat()).isCharacterDevice()) throw runtimeError('CANNOT_WRITE', `${path} changed while the download started`, 'run the command again');
     // the request is retried as any other; the body is not, once bytes may have reached the device
     const out = await wire.run('GetObject', (signal) => wire.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: src.key, IfMatch: etag }), { abortSignal: signal }));
+    const body = out.Body as AsyncIterable<Uint8Array> & { destroy?(): void };
+    const stop = () => body.destroy?.();
+    env.rt.signal.addEventListener('abort', stop, { once: true });
     const writer = new RangeWriter(file, null, (n) => env.progress.advance(n));
+    let got = 0;
     try {
-      for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+      for await (const chunk of body) {
         env.rt.signal.throwIfAborted();
         await env.limiter.take(chunk.length, env.rt.signal);
         await writer.push(chunk);
+        got += chunk.length;
       }
     } finally {
+      env.rt.signal.removeEventListener('abort', stop);
       await writer.finish().catch(() => undefined);
     }
     await writer.finish();
+    env.rt.signal.throwIfAborted();
+    if (got !== size) throw prematureClose(src.key);
   } finally {
     await file.close();
   }
