@@ -34,24 +34,18 @@ export async function loadRenderer(format: OutputFormat): Promise<Renderer> {
 
 /**
  * One JSON array, written element by element so memory stays flat. When the records fail midway
- * (bad input, an upstream error), the array is still closed: what was printed stays valid JSON,
- * and the exit code says the run failed.
+ * (bad input, an upstream error), the array is left open on purpose: the next command in a pipe
+ * then fails too, instead of taking the records printed so far for the whole list.
  */
 export const renderJson: Renderer = async (records, sink) => {
   let first = true;
-  let done = false;
-  try {
-    for await (const rec of records) {
-      const pending = sink.write((first ? '[\n' : ',\n') + jsonOf(rec));
-      if (pending) await pending;
-      first = false;
-      if (sink.closed) return;
-    }
-    done = true;
-  } finally {
-    // a failure before any record prints nothing (the error says it all)
-    if (!sink.closed && (done || !first)) await sink.write(first ? '[]\n' : '\n]\n');
+  for await (const rec of records) {
+    const pending = sink.write((first ? '[\n' : ',\n') + jsonOf(rec));
+    if (pending) await pending;
+    first = false;
+    if (sink.closed) return;
   }
+  await sink.write(first ? '[]\n' : '\n]\n');
 };
 
 export const renderNdjson: Renderer = async (records, sink) => {
