@@ -136,7 +136,8 @@ const warm: CommandDef = {
     if (o.printCron || o.printSystemd) {
       const [{ parseSchedule }, units] = await Promise.all([import('../warm/schedule.js'), import('../warm/system-units.js')]);
       const schedule = await parseSchedule(everyText!, typeof o.every === 'string' ? '--every' : 'warm.every');
-      const extra = [...warmScopeArgs(scope), ...(list && list !== '-' ? ['--list', list] : [])];
+      const config = ctx.globals.configFile ? ['--config', nodePath.resolve(ctx.io.cwd, ctx.globals.configFile)] : [];
+      const extra = [...config, ...warmScopeArgs(scope), ...(list && list !== '-' ? ['--list', list] : [])];
       if (o.printCron) yield { format: 'crontab', schedule: schedule.text, text: units.crontabLine(schedule, extra) };
       if (o.printSystemd) yield { format: 'systemd', schedule: schedule.text, text: units.systemdUnits(schedule, extra, ctx.io.env) };
       return;

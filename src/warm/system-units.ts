@@ -19,8 +19,17 @@ export function strataLauncher(from = dirname(fileURLToPath(import.meta.url))): 
   }
 }
 
-function warmCommand(extra: readonly string[]): string {
-  return formatLine([...strataLauncher(), 'cache', 'warm', '--quiet', '--no-progress', ...extra]);
+function warmWords(extra: readonly string[]): string[] {
+  return [...strataLauncher(), 'cache', 'warm', '--quiet', '--no-progress', ...extra];
+}
+
+/**
+ * A word for a systemd unit line: double-quoted when it needs quoting (systemd's quotes wrap whole
+ * words), `%` doubled (a specifier otherwise) and `$` doubled (a variable otherwise).
+ */
+function systemdWord(word: string): string {
+  const quoted = word === '' || /[^\w@%+=:,./-]/.test(word) ? `"${word.replace(/[\\"]/g, '\\$&')}"` : word;
+  return quoted.replace(/%/g, '%%').replace(/\$/g, '$$$$');
 }
 
 /** A duration as crontab fields, when cron can say it exactly. */
@@ -39,7 +48,8 @@ function cronFields(s: Schedule): string {
 }
 
 export function crontabLine(s: Schedule, extra: readonly string[]): string {
-  return `${cronFields(s)} ${warmCommand(extra)} >/dev/null 2>&1`;
+  // cron turns an unescaped % into a newline and feeds the rest to stdin
+  return `${cronFields(s)} ${formatLine(warmWords(extra)).replace(/%/g, '\\%')} >/dev/null 2>&1`;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -58,7 +68,7 @@ function onCalendar(text: string): string {
 export function systemdUnits(s: Schedule, extra: readonly string[], env: NodeJS.ProcessEnv): string {
   const timerLine = s.kind === 'interval' ? `OnUnitActiveSec=${Math.round(s.intervalMs / 1000)}s` : `OnCalendar=${onCalendar(cronFields(s))}`;
   // Where the cache and config are; never a URL that may carry a password (STRATA_REDIS_URL).
-  const environment = ['STRATA_CACHE_DIR', 'STRATA_CONFIG', 'AWS_PROFILE', 'AWS_REGION'].filter((k) => env[k]).map((k) => `Environment=${k}=${env[k]}`);
+  const environment = ['STRATA_CACHE_DIR', 'STRATA_CONFIG', 'AWS_PROFILE', 'AWS_REGION'].filter((k) => env[k]).map((k) => `Environment=${systemdWord(`${k}=${env[k]}`)}`);
   return [
     '# ~/.config/systemd/user/strata-warm.service',
     '[Unit]',
@@ -66,7 +76,7 @@ export function systemdUnits(s: Schedule, extra: readonly string[], env: NodeJS.
     '',
     '[Service]',
     'Type=oneshot',
-    `ExecStart=${warmCommand(extra)}`,
+    `ExecStart=${warmWords(extra).map(systemdWord).join(' ')}`,
     ...environment,
     'Nice=10',
     '',

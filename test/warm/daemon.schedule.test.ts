@@ -152,4 +152,14 @@ describe('schedules', () => {
     expect(units).not.toContain('secret');
     expect(systemdUnits(await parseSchedule('15m'), [], {})).toContain('OnUnitActiveSec=900s');
   });
+
+  it("quotes words for cron (% escaped) and for systemd (double quotes, % and $ doubled)", async () => {
+    const extra = ['--endpoint-url', 'http://localhost:4566/%41b$HOME', '--profile', "o'brien"];
+    const cron = crontabLine(await parseSchedule('15m'), extra);
+    expect(cron).toContain(`--endpoint-url 'http://localhost:4566/\\%41b$HOME' --profile 'o'\\''brien' >/dev/null 2>&1`);
+    expect(cron.replace(/\\%/g, '')).not.toContain('%');
+    const units = systemdUnits(await parseSchedule('15m'), extra, { STRATA_CACHE_DIR: '/my cache/%x' });
+    expect(units).toContain(`--endpoint-url "http://localhost:4566/%%41b$$HOME" --profile "o'brien"`);
+    expect(units).toContain('Environment="STRATA_CACHE_DIR=/my cache/%%x"');
+  });
 });

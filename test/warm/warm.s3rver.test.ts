@@ -140,9 +140,11 @@ describe('cache warm against s3rver', () => {
     expect(first).toMatchObject({ command: 's3 ls s3://data/', status: 'warmed' });
     expect(second).toMatchObject({ status: 'failed' });
     expect(summary).toMatchObject({ warmed: 1, failed: 1 });
-    const cron = await runCli(['--endpoint-url', endpoint, '--region', 'eu-west-1', 'cache', 'warm', '--every', '15m', '--print-cron', '--list', scoped], { env: plain });
+    const config = join(dir, 'team.yaml');
+    writeFileSync(config, 'output: json\n');
+    const cron = await runCli(['--config', config, '--endpoint-url', endpoint, '--region', 'eu-west-1', 'cache', 'warm', '--every', '15m', '--print-cron', '--list', scoped], { env: plain });
     expect(cron.code).toBe(0);
-    expect(cron.stdout).toContain(`cache warm --quiet --no-progress --region eu-west-1 --endpoint-url ${endpoint} --list ${scoped}`);
+    expect(cron.stdout).toContain(`cache warm --quiet --no-progress --config ${config} --region eu-west-1 --endpoint-url ${endpoint} --list ${scoped}`);
   });
 
   it('an unreadable list or an unknown command in it is a usage error naming it', async () => {
