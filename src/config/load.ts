@@ -10,7 +10,7 @@ import { compileGlob, GLOB_FORMS } from '../cache/glob.js';
 import { OUTPUT_FORMATS } from '../cli/globals.js';
 import { usageError } from '../errors.js';
 import { parseDurationOrNull, parseSizeOrNull } from '../util/units.js';
-import { ENDPOINT_URL_FORM, isEndpointUrl, isRedisUrl, REDIS_URL_FORM } from '../util/urls.js';
+import { ENDPOINT_URL_FORM, isEndpointUrl, isRedisUrl, REDIS_URL_FORM, withoutPassword } from '../util/urls.js';
 import { type Config, defaultConfig } from './schema.js';
 
 type Check = (value: unknown, key: string) => unknown;
@@ -33,7 +33,8 @@ function validators(file: string) {
     const n = typeof v === 'number' ? v : typeof v === 'string' ? parseSizeOrNull(v) : null;
     return n !== null && n >= 0 ? n : bad(k, 'a size such as 64MiB, 512MB (or bytes)', v, file);
   };
-  const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, v, file));
+  // a refused URL is echoed without the password it may carry (user:password@host)
+  const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, typeof v === 'string' ? withoutPassword(v) : v, file));
   // the shape only (croner is loaded when the daemon starts): a duration, or five or six cron fields
   const schedule: Check = (v, k) => {
     const text = typeof v === 'string' ? v.trim() : '';

@@ -19,6 +19,11 @@ export function isEndpointUrl(text: string): boolean {
   return hostUrl(text, ['http:', 'https:']);
 }
 
+/** `text` with whatever sits between `:` and `@` (a URL's password, even in a malformed one) masked. */
+export function withoutPassword(text: string): string {
+  return text.replace(/:[^:@/]*@/, ':***@');
+}
+
 export function isRedisUrl(text: string): boolean {
   return hostUrl(text, ['redis:', 'rediss:']);
 }

@@ -72,6 +72,8 @@ describe('configuration', () => {
   it.each([
     [{ STRATA_REDIS_URL: 'not a url' }, 'STRATA_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://localhost:6379, got "not a url"'],
     [{ AWS_ENDPOINT_URL: 'notaurl' }, 'AWS_ENDPOINT_URL must be an http:// or https:// URL with a host, e.g. http://localhost:4566, got "notaurl"'],
+    // the password of a malformed URL is not echoed
+    [{ STRATA_REDIS_URL: 'redis//:s3cret@cache.internal:6379' }, 'STRATA_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://localhost:6379, got "redis//:***@cache.internal:6379"'],
   ])('rejects a malformed URL from the environment (%j), naming the variable', async (env, message) => {
     const err = await loadConfig({ env, cwd: '/', home: '/no/such/home' }).catch((e) => e);
     expect(err).toMatchObject({ code: 'BAD_ENV', exitCode: 2, message, hint: expect.stringMatching(/fix or unset (STRATA_REDIS_URL|AWS_ENDPOINT_URL)/) });
