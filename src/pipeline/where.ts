@@ -4,7 +4,8 @@
 //   unary   := 'not' unary | '(' expr ')' | path op value
 //   op      := == != < <= > >= =~ !~ in has
 //   value   := number | size (10kb, 5MiB) | duration (30s, 5m, 2h, 1d) | "string" | 'string'
-//            | true | false | null | [value, ...] | bare-word (a string)
+//            | true | false | null | [value, ...] | bare-word (a string; digits then letters that
+//            are no unit, such as 10xb, are refused as a typo)
 // Semantics: numbers compare numerically; two date-like strings compare as instants; a duration
 // against a date field compares the date's age (`LastModified < 1d`: changed within a day);
 // `=~` is a regular-expression search; `in` tests membership in a list (any overlap for an
@@ -82,6 +83,7 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 // because a lone `m` is minutes (`LastModified < 5m`), and units are not rounded.
 const SIZE = /^(\d+(?:\.\d+)?)(b|kb|mb|gb|tb|kib|mib|gib|tib)$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
+const NUMBER_WITH_LETTERS = /^\d+(\.\d+)?[a-z]+$/i;
 
 function wordValue(text: string): Value {
   if (text === 'true') return true;
@@ -172,7 +174,14 @@ export function compileWhere(expr: string, now: () => number = Date.now): Predic
   function parseValue(): Value {
     const t = next();
     if (t.kind === 'string') return t.text;
-    if (t.kind === 'word') return wordValue(t.text);
+    if (t.kind === 'word') {
+      const value = wordValue(t.text);
+      // `10xb`: a number with a unit that is none of ours is a typo, not a string to compare
+      if (typeof value === 'string' && NUMBER_WITH_LETTERS.test(value)) {
+        fail(expr, t.col, `'${value}' is not a number, a size (10kb, 5MiB) or a duration (5m, 2h); quote it to compare as text`);
+      }
+      return value;
+    }
     if (t.kind === 'lbracket') {
       deeper(t);
       const items: Value[] = [];

@@ -77,6 +77,7 @@ describe('where expressions', () => {
     ['(a == 1', 8, "expected ')'"],
     ['a == "x', 6, 'unterminated string'],
     ['a =~ "("', 3, 'bad regular expression'],
+    ['Size > 10xb', 8, "'10xb' is not a number, a size (10kb, 5MiB) or a duration (5m, 2h); quote it to compare as text"],
   ])('rejects %j pointing at column %i', (expr, col, what) => {
     const err = usageErrorOf(expr);
     expect(err.message).toContain(`column ${col}`);
