@@ -10,6 +10,7 @@
 
 import path from 'node:path';
 import type { CommandContext, Rec } from './types.js';
+import { formatLine, scopeArgs } from '../warm/line-format.js';
 
 export interface Candidate {
   value: string;
@@ -69,14 +70,10 @@ export async function* candidates(kind: string, prefix: string, ctx: CommandCont
   if (listing) for await (const c of fromListing(ctx, listing)) if (keep(c)) yield c;
 }
 
-function scopeArgs(ctx: CommandContext, listing: { regional: boolean }): string[] {
+/** The scope of the listing's refresh: a regional listing with no region refreshes every region. */
+function listingScopeArgs(ctx: CommandContext, listing: { regional: boolean }): string[] {
   const g = ctx.globals;
-  const args: string[] = [];
-  if (listing.regional) args.push('--region', g.region ?? 'all');
-  else if (g.region) args.push('--region', g.region);
-  if (g.profile && g.profile !== 'default') args.push('--profile', g.profile);
-  if (g.endpointUrl) args.push('--endpoint-url', g.endpointUrl);
-  return args;
+  return scopeArgs({ region: listing.regional ? (g.region ?? 'all') : g.region, profile: g.profile === 'default' ? undefined : g.profile, endpointUrl: g.endpointUrl });
 }
 
 /** Distinct candidates from every cached entry of the listing; queues a refresh when none is fresh. */
@@ -96,7 +93,7 @@ async function* fromListing(ctx: CommandContext, listing: Listing, bucket?: stri
       yield typeof description === 'string' && description ? { value, description } : { value };
     }
   }
-  if (!fresh && listing.refresh.length > 0) await refresh(ctx, [...listing.refresh, ...scopeArgs(ctx, listing)]);
+  if (!fresh && listing.refresh.length > 0) await refresh(ctx, [...listing.refresh, ...listingScopeArgs(ctx, listing)]);
 }
 
 /** `s3://` + bucket names, then one level of keys and prefixes under what is typed. */
@@ -161,7 +158,7 @@ async function* taskIds(ctx: CommandContext, prefix: string): AsyncGenerator<Can
 }
 
 async function refresh(ctx: CommandContext, argv: string[]): Promise<void> {
-  const [{ queueRefresh }, { formatLine }] = await Promise.all([import('../warm/background.js'), import('../warm/line-format.js')]);
+  const { queueRefresh } = await import('../warm/background.js');
   const globalArgs = ctx.globals.configFile ? ['--config', path.resolve(ctx.io.cwd, ctx.globals.configFile)] : [];
   await queueRefresh(formatLine(argv), { cacheDir: ctx.config.cache.dir, env: ctx.io.env, globalArgs });
 }

@@ -102,13 +102,14 @@ function warnOffList(ctx: CommandContext, flag: string, values: string[] | undef
 async function queryOf(ctx: CommandContext): Promise<TaskQuery> {
   const [, { parseDateBound }] = await loadTasks();
   const o = ctx.opts;
-  warnOffList(ctx, 'status', listOpt(o.status), ctx.config.tasks.statuses);
-  warnOffList(ctx, 'priority', listOpt(o.priority), ctx.config.tasks.priorities);
+  const [status, priority] = [listOpt(o.status), listOpt(o.priority)];
+  warnOffList(ctx, 'status', status, ctx.config.tasks.statuses);
+  warnOffList(ctx, 'priority', priority, ctx.config.tasks.priorities);
   return {
-    status: listOpt(o.status),
+    status,
     agent: listOpt(o.agent),
     assignee: listOpt(o.assignee),
-    priority: listOpt(o.priority),
+    priority,
     tag: listOpt(o.tag),
     dueBefore: o.dueBefore === undefined ? undefined : parseDateBound('due-before', String(o.dueBefore), false),
     dueAfter: o.dueAfter === undefined ? undefined : parseDateBound('due-after', String(o.dueAfter), true),

@@ -1,9 +1,10 @@
 // The region of an AWS profile in the shared config file (~/.aws/config, or $AWS_CONFIG_FILE), as
 // the AWS CLI and SDKs read it: section `[default]` (or `[profile default]`) or `[profile <name>]`,
 // key `region`; `#`/`;` comment lines, a comment after a value (` # …`, ` ; …`), and indented
-// lines (values of a nested sub-section such as `s3 =`) are skipped, as the SDK's parser does. Read here, in a few lines, because the SDK's own loader
-// (@smithy/core/config) would bring node:crypto and the SDK core onto the start-up path of a
-// cached read, which never loads the SDK — yet the region is part of every cache key.
+// lines (values of a nested sub-section such as `s3 =`) are skipped, as the SDK's parser does.
+// Read here, in a few lines, because the SDK's own loader (@smithy/core/config) would bring
+// node:crypto and the SDK core onto the start-up path of a cached read, which never loads the
+// SDK — yet the region is part of every cache key.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,6 +11,7 @@ import { OUTPUT_FORMATS } from '../cli/globals.js';
 import { usageError } from '../errors.js';
 import { parseDurationOrNull, parseSizeOrNull } from '../util/units.js';
 import { ENDPOINT_URL_FORM, isEndpointUrl, isRedisUrl, REDIS_URL_FORM, withoutPassword } from '../util/urls.js';
+import { scheduleShape } from '../warm/schedule.js';
 import { type Config, defaultConfig } from './schema.js';
 
 type Check = (value: unknown, key: string) => unknown;
@@ -35,11 +36,17 @@ function validators(file: string) {
   };
   // a refused URL is echoed without the password it may carry (user:password@host)
   const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, typeof v === 'string' ? withoutPassword(v) : v, file));
-  // the shape only (croner is loaded when the daemon starts): a duration, or five or six cron fields
+  // the shape only (croner is loaded when the daemon starts)
   const schedule: Check = (v, k) => {
-    const text = typeof v === 'string' ? v.trim() : '';
-    const ms = parseDurationOrNull(text);
-    return (ms !== null && ms >= 1000) || (ms === null && text.split(/\s+/).length >= 5) ? v : bad(k, "a duration of 1s or more such as 15m, or a cron expression such as '*/15 * * * *'", v, file);
+    try {
+      if (typeof v === 'string') {
+        scheduleShape(v);
+        return v;
+      }
+    } catch {
+      // said below, naming the file and the key
+    }
+    return bad(k, "a duration of 1s or more such as 15m, or a cron expression such as '*/15 * * * *'", v, file);
   };
   const oneOf = (choices: string[]): Check => (v, k) => (choices.includes(v as string) ? v : bad(k, `one of ${choices.join(', ')}`, v, file));
   const strings: Check = (v, k) =>

@@ -4,8 +4,11 @@
 // characters that would reorder or hide text: bidi overrides and isolates, the zero-width
 // space and the byte order mark (`\u202e`, `\ufeff`).
 
-const CONTROLS = /[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
-const CONTROLS_BUT_NEWLINE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/** DEL, the C1 controls and the invisible reorderers: what JSON.stringify leaves as it is. */
+const BEYOND_C0 = '\\x7f-\\x9f\\u200b\\u202a-\\u202e\\u2066-\\u2069\\ufeff';
+const CONTROLS = new RegExp(`[\\x00-\\x1f${BEYOND_C0}]`, 'g');
+const CONTROLS_BUT_NEWLINE = new RegExp(`[\\x00-\\x09\\x0b-\\x1f${BEYOND_C0}]`, 'g');
+const JSON_RAW = new RegExp(`[${BEYOND_C0}]`, 'g');
 const NAMED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
 
 function escape(c: string): string {
@@ -18,8 +21,6 @@ export const visible = (text: string): string => text.replace(CONTROLS, escape);
 
 /** `text` with every control character but the newline escaped: for messages of several lines. */
 export const visibleLines = (text: string): string => text.replace(CONTROLS_BUT_NEWLINE, escape);
-
-const JSON_RAW = /[\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /**
  * JSON text for a terminal: the characters JSON.stringify leaves raw (DEL, C1 controls, bidi

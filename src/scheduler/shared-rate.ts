@@ -2,13 +2,13 @@
 //
 // rate-limiter-flexible's RateLimiterRedis counts the starts of each lane in a Redis key per
 // window (one Lua INCR + PTTL: atomic across processes and machines). The key is the lane name,
-// which for AWS carries the profile and a hash of any custom endpoint (src/aws/runtime.ts laneOf). Its insurance limiter, an
-// in-memory counter with the same window, answers whenever Redis is down, restarting or not yet
-// connected (`rejectIfRedisNotReady`) or slower than `timeoutMs` (RLWrapperTimeouts), so requests
-// keep their per-process cap instead of failing or hanging; the Redis client reconnects by itself
-// and the shared count resumes. A refused start waits out the window (`msBeforeNext`) plus a
-// little jitter, so processes do not all return at once. The Redis client and the limiter
-// library are imported here only, on first use.
+// which for AWS carries the profile and a hash of any custom endpoint (src/aws/runtime.ts
+// laneOf). Its insurance limiter, an in-memory counter with the same window, answers whenever
+// Redis is down, restarting or not yet connected (`rejectIfRedisNotReady`) or slower than
+// `timeoutMs` (RLWrapperTimeouts), so requests keep their per-process cap instead of failing or
+// hanging; the Redis client reconnects by itself and the shared count resumes. A refused start
+// waits out the window (`msBeforeNext`) plus a little jitter, so processes do not all return at
+// once. The Redis client and the limiter library are imported here only, on first use.
 
 import { runtimeError } from '../errors.js';
 import { sleep } from '../util/sleep.js';

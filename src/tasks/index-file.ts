@@ -65,6 +65,11 @@ export class IndexCorruptError extends Error {
  */
 export const checksum: (data: string | NodeJS.ArrayBufferView) => number = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Js;
 
+/** Bytes read for a record as its text, or undefined when they are short or fail `crc`. */
+export function checkedText(bytes: Buffer, len: number, crc: number): string | undefined {
+  return bytes.length === len && checksum(bytes) === crc ? bytes.toString('utf8') : undefined;
+}
+
 let crcTable: Int32Array | undefined;
 
 /** CRC-32 in JS, for Node before 20.15 (exported for the test that compares it with zlib's). */
@@ -256,8 +261,7 @@ export class IndexReader {
 
   /** A record's text, or undefined when its bytes do not match `crc` (a corrupt index). */
   record(off: number, len: number, crc: number): string | undefined {
-    const bytes = this.#read(off, len);
-    return bytes.length === len && checksum(bytes) === crc ? bytes.toString('utf8') : undefined;
+    return checkedText(this.#read(off, len), len, crc);
   }
 
   /**

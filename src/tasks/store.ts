@@ -336,22 +336,21 @@ export class TaskStore {
     const s = this.#s;
     const d = s.derived;
     const ids = s.table.col('id');
-    const now = this.#clock.now();
-    const problems = this.problems.length;
-    if (!filter || !isFiltered(filter)) {
-      const visible = (i: number) => s.engine.isVisible(i);
-      return { ...d.counts, overdue: overdueIds(s.table, visible, now), blocked: d.blocked.map((r) => ids[r]), cycles: d.cycles, missingDependencies: d.missing, problems };
+    // the rows counted: every visible task, or those the filter matches (counts made now)
+    let matched: Uint8Array | undefined;
+    if (filter && isFiltered(filter)) {
+      matched = new Uint8Array(s.table.n);
+      for (const r of this.query({ ...filter, sort: undefined, reverse: false, limit: undefined, offset: undefined })) matched[r] = 1;
     }
-    const matched = new Uint8Array(s.table.n);
-    for (const r of this.query({ ...filter, sort: undefined, reverse: false, limit: undefined, offset: undefined })) matched[r] = 1;
-    const has = (id: string) => matched[this.#rowOf(id) ?? -1] === 1;
+    const counted = (r: number) => (matched ? matched[r] === 1 : s.engine.isVisible(r));
+    const has = (id: string) => !matched || matched[this.#rowOf(id) ?? -1] === 1;
     return {
-      ...countTasks(s.table, matched),
-      overdue: overdueIds(s.table, (i) => matched[i] === 1, now),
-      blocked: d.blocked.filter((r) => matched[r] === 1).map((r) => ids[r]),
+      ...(matched ? countTasks(s.table, matched) : d.counts),
+      overdue: overdueIds(s.table, counted, this.#clock.now()),
+      blocked: d.blocked.filter(counted).map((r) => ids[r]),
       cycles: d.cycles.filter((c) => c.some(has)),
       missingDependencies: d.missing.filter((m) => has(m.id)),
-      problems,
+      problems: this.problems.length,
     };
   }
 
@@ -477,7 +476,6 @@ export class TaskStore {
 function sameDirs(a: [string, number][], b: [string, number][]): boolean {
   return a.length === b.length && a.every(([d, m], i) => b[i][0] === d && b[i][1] === m);
 }
-
 
 /**
  * Which rows hold a value of a few-valued column outside `allowed` (null is never off the list).

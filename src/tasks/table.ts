@@ -12,7 +12,7 @@
 // read when the store opens the index, which then starts cold instead.
 
 import { asHours, asList, asString, dateMoment, dueMoment, typeWarnings } from './fields.js';
-import { checksum, IndexCorruptError, type ColumnKind, type IndexReader } from './index-file.js';
+import { checkedText, IndexCorruptError, type ColumnKind, type IndexReader } from './index-file.js';
 import type { TaskRecord } from './types.js';
 
 export interface Row {
@@ -43,12 +43,12 @@ export const COLUMN_KINDS: Record<ColumnName, ColumnKind> = {
 };
 export const COLUMN_NAMES = Object.keys(COLUMN_KINDS) as ColumnName[];
 
-/** The indexed fields of a task, typed, from its front matter. */
 /** The column each typed front matter key reads into. */
 const TYPED_COLUMN: Record<string, 'due' | 'created' | 'updated' | 'est' | 'act'> = {
   due_date: 'due', created_at: 'created', updated_at: 'updated', estimated_hours: 'est', actual_hours: 'act',
 };
 
+/** The indexed fields of a task, typed, from its front matter. */
 export function rowOf(path: string, size: number, mtime: number, data: Record<string, unknown>): Row {
   const row: Row = {
     path,
@@ -236,8 +236,7 @@ export class TaskTable {
       const window = this.#reader!.bytes(start, end - start, buffer);
       for (; k <= last; k++) {
         const r = rows[k];
-        const bytes = window.subarray(off[r] - start, off[r] - start + len[r]);
-        yield bytes.length === len[r] && checksum(bytes) === crc[r] ? bytes.toString('utf8') : this.#repairRecord(r);
+        yield checkedText(window.subarray(off[r] - start, off[r] - start + len[r]), len[r], crc[r]) ?? this.#repairRecord(r);
       }
     }
   }

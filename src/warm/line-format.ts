@@ -5,3 +5,12 @@
 export function formatLine(argv: readonly string[]): string {
   return argv.map((a) => (a === '' ? "''" : /[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
 }
+
+/** The scope flags of a command line, as words (each only when set). */
+export function scopeArgs(scope: { profile?: string; region?: string; endpointUrl?: string }): string[] {
+  const args: string[] = [];
+  if (scope.region) args.push('--region', scope.region);
+  if (scope.profile) args.push('--profile', scope.profile);
+  if (scope.endpointUrl) args.push('--endpoint-url', scope.endpointUrl);
+  return args;
+}

@@ -75,14 +75,6 @@ export function warmScopeOf(flags: Record<string, unknown> | undefined): WarmSco
   return scope;
 }
 
-/** The same as command-line words, for a line that runs the lines later (cron, systemd). */
-export function warmScopeArgs(scope: WarmScope): string[] {
-  const args: string[] = [];
-  if (scope.profile) args.push('--profile', scope.profile);
-  if (scope.region) args.push('--region', scope.region);
-  if (scope.endpointUrl) args.push('--endpoint-url', scope.endpointUrl);
-  return args;
-}
 
 /**
  * Command lines running at once. The lanes' limits bound the requests; more lines in flight would

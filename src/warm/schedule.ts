@@ -20,16 +20,30 @@ const MIN_INTERVAL_MS = 1_000;
 
 const HINT = "give a duration such as 15m or 1h, or a cron expression such as '*/15 * * * *' (quote it)";
 
-export async function parseSchedule(text: string, what = '--every'): Promise<Schedule> {
+/**
+ * The shape of a schedule, checked without croner (the config loader checks `warm.every` with it):
+ * a duration of at least 1 s (its ms), or text with the five or six fields of a cron expression.
+ */
+export function scheduleShape(text: string, what = '--every'): { intervalMs: number } | { cron: string } {
   const trimmed = text.trim();
   const ms = parseDurationOrNull(trimmed);
   if (ms !== null) {
     if (ms < MIN_INTERVAL_MS) throw usageError('BAD_SCHEDULE', `${what} '${text}' is shorter than 1s`, HINT);
-    return { text: trimmed, kind: 'interval', intervalMs: ms, next: (after) => after + ms };
+    return { intervalMs: ms };
   }
   if (trimmed.split(/\s+/).length < 5) {
     throw usageError('BAD_SCHEDULE', `${what} '${text}' is neither a duration nor a cron expression`, HINT);
   }
+  return { cron: trimmed };
+}
+
+export async function parseSchedule(text: string, what = '--every'): Promise<Schedule> {
+  const shape = scheduleShape(text, what);
+  if ('intervalMs' in shape) {
+    const ms = shape.intervalMs;
+    return { text: text.trim(), kind: 'interval', intervalMs: ms, next: (after) => after + ms };
+  }
+  const trimmed = shape.cron;
   const { Cron } = await import('croner');
   let cron: InstanceType<typeof Cron>;
   try {

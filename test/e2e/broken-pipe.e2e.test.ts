@@ -5,11 +5,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGION, STRATA_BIN, startS3World, type S3World } from '../helpers/s3-e2e.js';
+import { describe, expect, it } from 'vitest';
+import { REGION, STRATA_BIN, useS3World } from '../helpers/s3-e2e.js';
 
 const exec = promisify(execFile);
-let world: S3World;
 
 // s3rver runs in this process: the shell pipeline is awaited, never run synchronously
 async function sh(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -23,13 +22,7 @@ async function sh(script: string): Promise<{ code: number; stdout: string; stder
 }
 const strata = (args: string) => `node ${STRATA_BIN} --endpoint-url ${world.endpoint} --region ${REGION} ${args}`;
 
-beforeAll(async () => {
-  world = await startS3World(['pipe']);
-});
-
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['pipe']);
 
 describe('a broken pipe', () => {
   it('stops cp --recursive cleanly: the cached listing it made stale is dropped', async () => {

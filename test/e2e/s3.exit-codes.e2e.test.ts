@@ -6,17 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { records, startS3World, strata, type S3World } from '../helpers/s3-e2e.js';
+import { describe, expect, it } from 'vitest';
+import { records, useS3World, strata } from '../helpers/s3-e2e.js';
 
-let world: S3World;
 
-beforeAll(async () => {
-  world = await startS3World(['exit-bkt']);
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['exit-bkt']);
 
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
 

@@ -7,13 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REGION, records, startS3World, strata, strayFiles, type S3World } from '../helpers/s3-e2e.js';
+import { describe, expect, it } from 'vitest';
+import { records, useS3World, strata, strayFiles } from '../helpers/s3-e2e.js';
 
 const CUT_AFTER = 100_000;
 const data = randomBytes(1024 * 1024 + 17);
-let world: S3World;
 
 interface CuttingProxy {
   endpoint: string;
@@ -80,15 +78,7 @@ async function cuttingProxy(upstreamPort: number, after: number, how: 'reset' | 
   };
 }
 
-beforeAll(async () => {
-  world = await startS3World(['fault-bkt']);
-  const client = new S3Client({ endpoint: world.endpoint, region: REGION, forcePathStyle: true });
-  await client.send(new PutObjectCommand({ Bucket: 'fault-bkt', Key: 'cut.bin', Body: data }));
-  client.destroy();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['fault-bkt'], [{ bucket: 'fault-bkt', key: 'cut.bin', body: data }]);
 
 describe('a connection closed in the middle of a GET body', () => {
   it.each(['reset', 'fin'] as const)('cut by a %s: s3 get retries the range and writes the exact bytes, with no temp file', async (how) => {
@@ -102,6 +92,19 @@ describe('a connection closed in the middle of a GET body', () => {
       expect(records(r.stdout)).toEqual([expect.objectContaining({ Bytes: data.length })]);
       expect(readFileSync(join(dest, 'cut.bin')).equals(data)).toBe(true);
       expect(strayFiles(dest, ['cut.bin'])).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('cut by a clean close while streaming into a device: the short body is an error (exit 1), not a success', async () => {
+    const proxy = await cuttingProxy(world.port, CUT_AFTER, 'fin');
+    try {
+      const r = await strata(world, ['s3', 'get', 's3://fault-bkt/cut.bin', '/dev/null', '-o', 'ndjson'], { endpoint: proxy.endpoint });
+      expect(proxy.cuts).toBe(1);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^strata: the connection was cut while reading s3:\/\/fault-bkt\/cut\.bin — check --endpoint-url/m);
+      expect(r.stdout).toBe('');
     } finally {
       await proxy.close();
     }

@@ -5,22 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REGION, spawnStrata, startS3World, waitFor, type S3World } from '../helpers/s3-e2e.js';
+import { describe, expect, it } from 'vitest';
+import { spawnStrata, useS3World, waitFor } from '../helpers/s3-e2e.js';
 
 const SIZE = 64 * 1024 * 1024;
-let world: S3World;
 
-beforeAll(async () => {
-  world = await startS3World(['intr-bkt']);
-  const client = new S3Client({ endpoint: world.endpoint, region: REGION, forcePathStyle: true });
-  await client.send(new PutObjectCommand({ Bucket: 'intr-bkt', Key: 'huge.bin', Body: randomBytes(SIZE) }));
-  client.destroy();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['intr-bkt'], [{ bucket: 'intr-bkt', key: 'huge.bin', body: randomBytes(SIZE) }]);
 
 /** Bytes in the download's temp file (`.<name>.strata-<hex>.part`), 0 while there is none. */
 function tempBytes(dir: string): number {

@@ -8,12 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REGION, spawnStrata, startS3World, waitFor, type S3World } from '../helpers/s3-e2e.js';
+import { REGION, spawnStrata, useS3World, waitFor } from '../helpers/s3-e2e.js';
 
 const MiB = 1024 * 1024;
-let world: S3World;
 
 interface Recorded {
   method: string;
@@ -71,12 +70,7 @@ async function recordingProxy(upstreamPort: number): Promise<RecordingProxy> {
   };
 }
 
-beforeAll(async () => {
-  world = await startS3World(['mpu-bkt']);
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['mpu-bkt']);
 
 describe('SIGINT during a multipart s3 put', () => {
   it('exits 130 and sends AbortMultipartUpload for the upload id it was given', async () => {

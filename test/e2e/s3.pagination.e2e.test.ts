@@ -3,22 +3,12 @@
 // listing with no key twice. Checked through the cache (default) and straight against s3rver's own
 // continuation tokens (--no-cache --page-size 2, so a resume crosses server pages).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REGION, records, startS3World, strata, type S3World } from '../helpers/s3-e2e.js';
+import { describe, expect, it } from 'vitest';
+import { records, useS3World, strata } from '../helpers/s3-e2e.js';
 
-let world: S3World;
 const KEYS = Array.from({ length: 8 }, (_, i) => `pg/k${String(i).padStart(2, '0')}.txt`);
 
-beforeAll(async () => {
-  world = await startS3World(['page-bkt']);
-  const client = new S3Client({ endpoint: world.endpoint, region: REGION, forcePathStyle: true });
-  for (const Key of KEYS) await client.send(new PutObjectCommand({ Bucket: 'page-bkt', Key, Body: Key }));
-  client.destroy();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['page-bkt'], KEYS.map((key) => ({ bucket: 'page-bkt', key, body: key })));
 
 /** Runs the listing page by page with --max-items 3, feeding each NextToken to the next process. */
 async function listInRuns(extra: string[]): Promise<{ runs: string[][]; tokens: string[] }> {

@@ -5,19 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REGION, records, startS3World, strata, strayFiles, type S3World } from '../helpers/s3-e2e.js';
+import { REGION, records, useS3World, strata, strayFiles } from '../helpers/s3-e2e.js';
 
 const MiB = 1024 * 1024;
-let world: S3World;
 
-beforeAll(async () => {
-  world = await startS3World(['e2e-bkt']);
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = useS3World(['e2e-bkt']);
 
 describe('s3 put and s3 get as real processes', () => {
   it('round-trip a multipart-sized file byte for byte, leaving only the final file', async () => {

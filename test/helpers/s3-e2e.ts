@@ -8,6 +8,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import S3rver from 's3rver';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from 'vitest';
 
 export const STRATA_BIN = resolve(import.meta.dirname, '../../bin/strata.js');
 export const REGION = 'us-east-1';
@@ -51,6 +53,32 @@ export async function startS3World(buckets: string[]): Promise<S3World> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** An object put in a world before its tests run. */
+export interface SeedObject {
+  bucket: string;
+  key: string;
+  body: string | Uint8Array;
+}
+
+/**
+ * The world of a test file: started (and `seed` put into it) before its tests, closed after them.
+ * The object returned is filled in when the world has started.
+ */
+export function useS3World(buckets: string[], seed: SeedObject[] = []): S3World {
+  const world = {} as S3World;
+  beforeAll(async () => {
+    Object.assign(world, await startS3World(buckets));
+    if (seed.length === 0) return;
+    const client = new S3Client({ endpoint: world.endpoint, region: REGION, forcePathStyle: true });
+    for (const o of seed) await client.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: o.body }));
+    client.destroy();
+  });
+  afterAll(async () => {
+    await world.close?.();
+  });
+  return world;
 }
 
 export interface StrataResult {

@@ -81,6 +81,28 @@ function special(st: Stats, dest: string): { path: string; inPlace: boolean } {
   throw runtimeError('CANNOT_WRITE', `${dest} is ${what}: downloads go to files, folders or character devices such as /dev/null`, 'give a file path, then read the file');
 }
 
+/**
+ * Writes at most `max` bytes of a body through `writer` (throttled, one write in flight), returning
+ * how many came. A failed body still lets its last write land before the file is closed or retried.
+ */
+async function pump(body: AsyncIterable<Uint8Array>, writer: RangeWriter, env: TransferEnv, signal: AbortSignal, max: number): Promise<number> {
+  let got = 0;
+  try {
+    for await (const chunk of body) {
+      signal.throwIfAborted();
+      const n = Math.min(chunk.length, max - got);
+      if (n <= 0) break;
+      await env.limiter.take(n, signal);
+      await writer.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      got += n;
+    }
+  } finally {
+    await writer.finish().catch(() => undefined);
+  }
+  await writer.finish();
+  return got;
+}
+
 function prematureClose(key: string): Error {
   return Object.assign(new Error(`connection closed before the whole range of ${key} arrived`), { code: 'ECONNRESET' });
 }
@@ -133,21 +155,8 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
             reported = written;
           }
         });
-        let pos = first;
-        try {
-          for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
-            const n = Math.min(chunk.length, last + 1 - pos);
-            if (n <= 0) break;
-            await env.limiter.take(n, jobSignal);
-            await writer.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-            pos += n;
-          }
-        } finally {
-          // a failed body still lets its last write land before the file is closed or retried
-          await writer.finish().catch(() => undefined);
-        }
-        await writer.finish();
-        if (pos !== last + 1) throw prematureClose(src.key);
+        const got = await pump(out.Body as AsyncIterable<Uint8Array>, writer, env, jobSignal, last + 1 - first);
+        if (got !== last + 1 - first) throw prematureClose(src.key);
       }, { signal });
     };
     const inFlight = Math.max(1, Math.min(opts.partsInFlight ?? GET_PARTS_IN_FLIGHT, env.rt.concurrency));
@@ -190,20 +199,12 @@ async function streamInPlace(env: TransferEnv, wire: Awaited<ReturnType<typeof s
     const body = out.Body as AsyncIterable<Uint8Array> & { destroy?(): void };
     const stop = () => body.destroy?.();
     env.rt.signal.addEventListener('abort', stop, { once: true });
-    const writer = new RangeWriter(file, null, (n) => env.progress.advance(n));
-    let got = 0;
+    let got: number;
     try {
-      for await (const chunk of body) {
-        env.rt.signal.throwIfAborted();
-        await env.limiter.take(chunk.length, env.rt.signal);
-        await writer.push(chunk);
-        got += chunk.length;
-      }
+      got = await pump(body, new RangeWriter(file, null, (n) => env.progress.advance(n)), env, env.rt.signal, size);
     } finally {
       env.rt.signal.removeEventListener('abort', stop);
-      await writer.finish().catch(() => undefined);
     }
-    await writer.finish();
     env.rt.signal.throwIfAborted();
     if (got !== size) throw prematureClose(src.key);
   } finally {
