@@ -5,8 +5,8 @@
 // Invariants:
 //   - A file under its final name is complete: writers stream frames to `.tmp-*` in the same
 //     directory, fsync, then rename. Readers hold an fd, so a rename or an unlink never tears
-//     a read; a torn or corrupt file (no trailer, bad sha1) is a miss and is left to be replaced.
-//   - mtime is the entry's createdAt; atime is bumped on hits (at most once a minute) and orders
+//     a read; a torn or corrupt file (no trailer, bad CRC-32) is a miss and is left to be replaced.
+//   - mtime is the entry's createdAt; atime is bumped on hits (at most once a minute per key and process) and orders
 //     eviction. Total bytes are bounded by a sweep that drops dead entries, then the least
 //     recently used, down to 90% of the bound; it also removes temp files orphaned by kill -9.
 //     A process sweeps after writing an eighth of the bound, and once more as it closes if the
@@ -20,7 +20,7 @@
 
 import nodeFs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { crc32 } from '../util/crc32.js';
 import { decodeEntry, decompress, EntryEncoder, frameWord, readHeader, readTrailer, TRAILER_BYTES, type DecodedEntry, type EntryHeader } from './format.js';
 
 /** The file operations the store uses; injectable so a test can make a write fail (ENOSPC). */
@@ -61,10 +61,14 @@ export interface DiskListing {
   usedAt: number;
 }
 
+/** Files under this size are read in one read with no fstat first (see `read`). */
+const SMALL_READ_BYTES = 64 * 1024;
 /** Files up to this size are read and verified in one read; larger ones are streamed frame by frame. */
 const WHOLE_READ_BYTES = 1 << 20;
-/** Bump atime on a hit only when it is older than this: keeps hits to one syscall most of the time. */
+/** A process bumps a key's atime on a hit at most this often: keeps hits to one read most of the time. */
 const TOUCH_AFTER_MS = 60_000;
+/** Keys whose last touch a store remembers; past this it forgets them all (each is then touched again). */
+const TOUCHED_KEYS_MAX = 10_000;
 /** Orphaned temp files older than this are removed by a sweep (no live writer takes so long between frames). */
 const TMP_ORPHAN_MS = 10 * 60_000;
 /** Sweep at least this often, and whenever a process has written an eighth of the bound. */
@@ -80,6 +84,9 @@ export class DiskStore {
   readonly #fs: FileOps;
   /** `dir` and a separator: a hit joins a file name to it without path.join's normalising. */
   readonly #dirSlash: string;
+  /** The buffer small entries are read into (then copied out at their size). */
+  #scratch: Buffer | undefined;
+  readonly #touchedAt = new Map<string, number>();
   #writtenSinceSweep = 0;
   #sweepChecked = false;
 
@@ -105,8 +112,13 @@ export class DiskStore {
 
   /**
    * The entry under `key`, verified; undefined when absent, torn or corrupt. With `accept`, an
-   * entry it rejects by age is not read at all: the file's mtime is its createdAt (set at commit),
-   * so a stale entry costs an fstat, not a read and a sha1 pass over it.
+   * entry it rejects by age is not verified: a small one is rejected on its header, a large one on
+   * its file's mtime (its createdAt, set at commit) before it is read.
+   *
+   * A small entry (most: a page of a listing) costs open, one read, close: it is read into a
+   * scratch buffer without an fstat first, and the read is whole when it comes back short of the
+   * buffer. The hit's atime touch needs no fstat either: this store remembers when it last touched
+   * each key, so a process touches a key once a minute at most.
    */
   read(key: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
     const file = this.fileOf(key);
@@ -119,18 +131,11 @@ export class DiskStore {
     }
     let keepOpen = false;
     try {
-      const st = this.#fs.fstatSync(fd);
-      if (accept && !accept(st.mtimeMs)) return undefined;
-      const entry = st.size <= WHOLE_READ_BYTES ? this.#readWhole(fd, st.size) : this.#readStreamed(fd, st.size);
+      const scratch = (this.#scratch ??= Buffer.allocUnsafe(SMALL_READ_BYTES));
+      const n = this.#fs.readSync(fd, scratch, 0, SMALL_READ_BYTES, 0);
+      const entry = n < SMALL_READ_BYTES ? wholeEntry(Buffer.from(scratch.subarray(0, n)), accept) : this.#readLarge(fd, accept);
       if (!entry || entry.key !== key) return undefined;
-      const now = this.#opts.now();
-      if (now - st.atimeMs > TOUCH_AFTER_MS) {
-        try {
-          this.#fs.futimesSync(fd, now / 1000, st.mtimeMs / 1000);
-        } catch {
-          // A read-only cache still serves hits.
-        }
-      }
+      this.#touch(fd, key, entry.createdAt);
       keepOpen = !entry.whole;
       return entry;
     } catch {
@@ -140,25 +145,29 @@ export class DiskStore {
     }
   }
 
-  #readWhole(fd: number, size: number): DiskEntry | undefined {
-    const raw = Buffer.allocUnsafe(size);
-    if (this.#fs.readSync(fd, raw, 0, size, 0) !== size) return undefined;
-    const decoded = decodeEntry(raw);
-    if (!decoded) return undefined;
-    return {
-      key: decoded.key,
-      createdAt: decoded.createdAt,
-      records: decoded.records,
-      bytes: size,
-      whole: { raw, decoded },
-      close() {},
-      *chunks() {
-        for (const f of decoded.frames) yield decompress(f);
-      },
-    };
+  /** Bumps the atime that orders eviction, keeping the mtime (createdAt). */
+  #touch(fd: number, key: string, createdAt: number): void {
+    const now = this.#opts.now();
+    if (now - (this.#touchedAt.get(key) ?? -Infinity) <= TOUCH_AFTER_MS) return;
+    if (this.#touchedAt.size >= TOUCHED_KEYS_MAX) this.#touchedAt.clear();
+    this.#touchedAt.set(key, now);
+    try {
+      this.#fs.futimesSync(fd, now / 1000, createdAt / 1000);
+    } catch {
+      // A read-only cache still serves hits.
+    }
   }
 
-  /** Verifies trailer and sha1 in 1 MiB reads, then yields frames one at a time (flat memory). */
+  /** An entry of SMALL_READ_BYTES or more: rejected on its mtime before it is read, then read whole or streamed. */
+  #readLarge(fd: number, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
+    const st = this.#fs.fstatSync(fd);
+    if (accept && !accept(st.mtimeMs)) return undefined;
+    if (st.size > WHOLE_READ_BYTES) return this.#readStreamed(fd, st.size);
+    const raw = Buffer.allocUnsafe(st.size);
+    return this.#fs.readSync(fd, raw, 0, st.size, 0) === st.size ? wholeEntry(raw) : undefined;
+  }
+
+  /** Verifies trailer and CRC-32 in 1 MiB reads, then yields frames one at a time (flat memory). */
   #readStreamed(fd: number, size: number): DiskEntry | undefined {
     const fs = this.#fs;
     const tail = Buffer.allocUnsafe(TRAILER_BYTES);
@@ -169,15 +178,15 @@ export class DiskStore {
     const head = readHeader(headBuf);
     if (!trailer || !head) return undefined;
     const bodyEnd = size - TRAILER_BYTES + 4;
-    const hash = createHash('sha1');
+    let crc = 0;
     const block = Buffer.allocUnsafe(WHOLE_READ_BYTES);
     for (let at = 0; at < bodyEnd; ) {
       const n = fs.readSync(fd, block, 0, Math.min(block.length, bodyEnd - at), at);
       if (n <= 0) return undefined;
-      hash.update(block.subarray(0, n));
+      crc = crc32(block.subarray(0, n), crc);
       at += n;
     }
-    if (!hash.digest().equals(trailer.digest)) return undefined;
+    if (crc !== trailer.crc) return undefined;
     let opened = true;
     const close = () => {
       if (opened) fs.closeSync(fd);
@@ -492,4 +501,21 @@ function safeUnlink(fs: FileOps, file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A whole entry held in memory, verified (undefined when `accept` rejects its age, or it is torn or corrupt). */
+function wholeEntry(raw: Buffer, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
+  const decoded = decodeEntry(raw, accept);
+  if (!decoded) return undefined;
+  return {
+    key: decoded.key,
+    createdAt: decoded.createdAt,
+    records: decoded.records,
+    bytes: raw.length,
+    whole: { raw, decoded },
+    close() {},
+    *chunks() {
+      for (const f of decoded.frames) yield decompress(f);
+    },
+  };
 }

@@ -47,7 +47,7 @@ const benchSuites: CommandDef = {
     const doc = await runSuites((ctx.args.suite as string[] | undefined) ?? [], {
       quick: Boolean(ctx.opts.quick),
       signal: ctx.signal,
-      log: (m) => ctx.warn(m),
+      log: (m) => void (ctx.globals.quiet || ctx.io.stderr.write(`strata bench: ${m}\n`)),
       cwd: ctx.io.cwd,
       now: () => Date.now(),
     });

@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
-import * as zlib from 'node:zlib';
+import { crc32 } from '../util/crc32.js';
 
 const MAGIC = 'STRIDX02';
 /** magic(8) metaOff(8) metaLen(8) metaCrc(8), the numbers as float64 LE. */
@@ -57,35 +57,9 @@ export class IndexCorruptError extends Error {
   }
 }
 
-/**
- * CRC-32 (the zlib polynomial) of bytes, or of a string's UTF-8 bytes: `zlib.crc32` where Node has
- * it (20.15 and later), else the same function in JS (package.json says node >= 20, and an index
- * must read the same on both). zlib is imported with this module (~1 ms, which the engine's cache
- * pays anyway): loading it on first use through createRequire cost ~1 ms more.
- */
-export const checksum: (data: string | NodeJS.ArrayBufferView) => number = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Js;
-
 /** Bytes read for a record as its text, or undefined when they are short or fail `crc`. */
 export function checkedText(bytes: Buffer, len: number, crc: number): string | undefined {
-  return bytes.length === len && checksum(bytes) === crc ? bytes.toString('utf8') : undefined;
-}
-
-let crcTable: Int32Array | undefined;
-
-/** CRC-32 in JS, for Node before 20.15 (exported for the test that compares it with zlib's). */
-export function crc32Js(data: string | NodeJS.ArrayBufferView): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  let c = -1;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+  return bytes.length === len && crc32(bytes) === crc ? bytes.toString('utf8') : undefined;
 }
 
 export interface IndexedProblem {
@@ -196,7 +170,7 @@ export class IndexReader {
       const metaLen = trailer.readDoubleLE(16);
       if (metaOff + metaLen + TRAILER !== st.size) return undefined;
       const buf = Buffer.allocUnsafe(metaLen);
-      if (fs.readSync(fd, buf, 0, metaLen, metaOff) !== metaLen || checksum(buf) !== trailer.readDoubleLE(24)) return undefined;
+      if (fs.readSync(fd, buf, 0, metaLen, metaOff) !== metaLen || crc32(buf) !== trailer.readDoubleLE(24)) return undefined;
       const meta = JSON.parse(buf.toString('utf8')) as IndexMeta;
       if (meta.v !== INDEX_VERSION || meta.dir !== path.resolve(dir) || meta.endian !== endianness()) return undefined;
       return new IndexReader(fd, meta, st.mtimeMs);
@@ -219,7 +193,7 @@ export class IndexReader {
     const n = this.meta.n;
     if (c.kind === 'json') {
       const bytes = this.#read(c.off, c.len);
-      if (bytes.length !== c.len || checksum(bytes) !== c.crc) throw new IndexCorruptError(`column ${name}`);
+      if (bytes.length !== c.len || crc32(bytes) !== c.crc) throw new IndexCorruptError(`column ${name}`);
       return JSON.parse(bytes.toString('utf8')) as T[];
     }
     const out = new Array<unknown>(n);
@@ -250,7 +224,7 @@ export class IndexReader {
   }
 
   #readInto(out: Float64Array | Uint16Array, c: ColumnEntry, name: string): void {
-    if (c.len !== out.byteLength || fs.readSync(this.#fd, out, 0, c.len, c.off) !== c.len || checksum(out) !== c.crc) throw new IndexCorruptError(`column ${name}`);
+    if (c.len !== out.byteLength || fs.readSync(this.#fd, out, 0, c.len, c.off) !== c.len || crc32(out) !== c.crc) throw new IndexCorruptError(`column ${name}`);
   }
 
   /** Bytes at a range, in a scratch buffer reused by the next read. */
@@ -278,7 +252,7 @@ export class IndexReader {
     }
   }
 
-  /** Reads a byte range into `into` (a window over several records), returning the part read (unchecked: see `checksum`). */
+  /** Reads a byte range into `into` (a window over several records), returning the part read (unchecked: see `checkedText`). */
   bytes(off: number, len: number, into: Buffer): Buffer {
     return into.subarray(0, fs.readSync(this.#fd, into, 0, len, off));
   }
@@ -319,7 +293,7 @@ export class IndexWriter {
   /** Appends a record's text, returning its offset, byte length and checksum. */
   appendRecord(text: string): [number, number, number] {
     const [off, len] = this.append(text);
-    return [off, len, checksum(text)];
+    return [off, len, crc32(text)];
   }
 
   /** Appends text, returning its offset and byte length; writes go out in ~1 MB batches. */
@@ -373,7 +347,7 @@ export class IndexWriter {
     fs.writeSync(this.#fd, bytes, 0, bytes.length, this.#pos);
     const at = this.#pos;
     this.#pos += bytes.length;
-    return { off: at, len: bytes.length, crc: checksum(bytes) };
+    return { off: at, len: bytes.length, crc: crc32(bytes) };
   }
 
   #flush(): void {

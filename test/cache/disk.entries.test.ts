@@ -79,15 +79,46 @@ describe('disk tier entries', () => {
     expect(s.read('k')).toBeUndefined();
   });
 
-  it('does not read an entry its caller rejects by age, and still serves one it accepts', () => {
+  it('does not verify an entry its caller rejects by age (a large one is not even read), and still serves one it accepts', () => {
     let reads = 0;
     const { s } = store({ fs: { ...fs, readSync: ((...args: Parameters<typeof fs.readSync>) => (reads++, fs.readSync(...args))) as typeof fs.readSync } as typeof fs });
+    const big = JSON.stringify([randomBytes(120_000).toString('base64')]);
+    write(s, 'old-large', [big], 1_000_000);
+    expect(fs.statSync(s.fileOf('old-large')!).size).toBeGreaterThan(64 * 1024);
+    expect(s.read('old-large', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
+    expect(reads).toBe(1); // the first 64 KiB, which show it is large; then its mtime rejects it
     write(s, 'old', ['[{"i":1}]'], 1_000_000);
+    reads = 0;
     expect(s.read('old', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
-    expect(reads).toBe(0);
+    expect(reads).toBe(1); // a small entry is read in one read, and rejected on its header
     const e = s.read('old', (createdAt) => createdAt === 1_000_000)!;
     expect([...e.chunks()]).toEqual(['[{"i":1}]']);
-    expect(reads).toBeGreaterThan(0);
+    expect([...s.read('old-large', (createdAt) => createdAt === 1_000_000)!.chunks()]).toEqual([big]);
+  });
+
+  it('a hit bumps the atime that orders eviction once a minute per key and process, keeping the mtime', () => {
+    const touched: string[] = [];
+    const counting = { ...fs, futimesSync: ((fd: number, atime: number, mtime: number) => (touched.push(`${atime}/${mtime}`), fs.futimesSync(fd, atime, mtime))) as typeof fs.futimesSync } as typeof fs;
+    const { s, advance } = store({ fs: counting });
+    write(s, 'k', ['[1]'], 1_600_000_000_000);
+    touched.length = 0;
+    const file = s.fileOf('k')!;
+    expect(s.read('k')).toBeDefined();
+    expect(fs.statSync(file).atimeMs).toBe(1_700_000_000_000);
+    expect(fs.statSync(file).mtimeMs).toBe(1_600_000_000_000);
+    expect(s.read('k')).toBeDefined();
+    expect(touched).toEqual(['1700000000/1600000000']);
+    advance(30_000);
+    expect(s.read('k')).toBeDefined();
+    expect(touched).toHaveLength(1);
+    advance(31_000);
+    expect(s.read('k')).toBeDefined();
+    expect(touched).toEqual(['1700000000/1600000000', '1700000061/1600000000']);
+    // another process (store) touches on its first hit
+    const other = new DiskStore({ dir: path.dirname(s.dir), maxBytes: 1e9, now: () => 1_700_000_062_000, fs: counting });
+    expect(other.read('k')).toBeDefined();
+    expect(touched).toHaveLength(3);
+    expect(fs.statSync(file).atimeMs).toBe(1_700_000_062_000);
   });
 
   it('stores pages under 4 KB as they are and larger ones compressed, and reads both back', () => {
