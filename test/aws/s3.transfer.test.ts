@@ -57,12 +57,17 @@ describe('s3 get', () => {
     let written = 0;
     const fillingDisk = async (path: string, flags: string) => {
       const fh = await open(path, flags);
+      // both ways a FileHandle writes: write(buffer, offset, length, position) and writev(buffers, position)
       const write = fh.write.bind(fh) as (...a: unknown[]) => Promise<unknown>;
-      (fh as unknown as { write: unknown }).write = async (...args: unknown[]) => {
-        written += (args[2] as number) ?? 0;
+      const writev = fh.writev.bind(fh);
+      const fill = (bytes: number) => {
+        written += bytes;
         if (written > MiB) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-        return write(...args);
       };
+      Object.assign(fh, {
+        write: async (...args: unknown[]) => (fill((args[2] as number) ?? 0), write(...args)),
+        writev: async (buffers: Uint8Array[], position?: number) => (fill(buffers.reduce((n, b) => n + b.length, 0)), writev(buffers, position)),
+      });
       return fh;
     };
     await expect(downloadObject(env(), { bucket: 'src', key: 'big.bin' }, dest, { partSize: 256 * 1024, openFile: fillingDisk })).rejects.toMatchObject({ code: 'DISK_FULL', kind: 'runtime' });
