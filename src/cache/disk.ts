@@ -133,7 +133,7 @@ export class DiskStore {
     try {
       const scratch = (this.#scratch ??= Buffer.allocUnsafe(SMALL_READ_BYTES));
       const n = this.#fs.readSync(fd, scratch, 0, SMALL_READ_BYTES, 0);
-      const entry = n < SMALL_READ_BYTES ? wholeEntry(Buffer.from(scratch.subarray(0, n)), accept) : this.#readLarge(fd, accept);
+      const entry = n < SMALL_READ_BYTES ? wholeEntry(Buffer.from(scratch.subarray(0, n)), accept) : this.#readLarge(fd, scratch, accept);
       if (!entry || entry.key !== key) return undefined;
       this.#touch(fd, key, entry.createdAt);
       keepOpen = !entry.whole;
@@ -158,13 +158,19 @@ export class DiskStore {
     }
   }
 
-  /** An entry of SMALL_READ_BYTES or more: rejected on its mtime before it is read, then read whole or streamed. */
-  #readLarge(fd: number, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
+  /**
+   * An entry of SMALL_READ_BYTES or more, whose first bytes are in `head`: rejected on its mtime
+   * before the rest is read, then completed in memory (up to 1 MiB) or streamed.
+   */
+  #readLarge(fd: number, head: Buffer, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
     const st = this.#fs.fstatSync(fd);
     if (accept && !accept(st.mtimeMs)) return undefined;
     if (st.size > WHOLE_READ_BYTES) return this.#readStreamed(fd, st.size);
+    if (st.size < head.length) return undefined; // shrunk under us: not a file we can trust
     const raw = Buffer.allocUnsafe(st.size);
-    return this.#fs.readSync(fd, raw, 0, st.size, 0) === st.size ? wholeEntry(raw) : undefined;
+    head.copy(raw);
+    const rest = st.size - head.length;
+    return this.#fs.readSync(fd, raw, head.length, rest, head.length) === rest ? wholeEntry(raw) : undefined;
   }
 
   /** Verifies trailer and CRC-32 in 1 MiB reads, then yields frames one at a time (flat memory). */
