@@ -1,6 +1,8 @@
 // L2: one file per key in <cache dir>/l2, named by the URL-encoded key (so globs match file
 // names without opening files). Measured here as the fastest store that needs no native build:
-// a synchronous read of a 2 KB entry has p99 ≈ 0.07 ms.
+// a synchronous read of a 2 KB entry has p99 ≈ 0.07 ms. Two forms (format.ts): `<key>.t`, a small
+// entry of uncompressed pages as text, read by one readFileSync(…, 'utf8'); `<key>.e`, the framed
+// form, for everything else. A commit of one form removes the other, and a read tries `.t` first.
 //
 // Invariants:
 //   - A file under its final name is complete: writers stream frames to `.tmp-*` in the same
@@ -21,7 +23,7 @@
 import nodeFs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from '../util/crc32.js';
-import { decodeEntry, decompress, EntryEncoder, frameWord, readHeader, readTrailer, TRAILER_BYTES, type DecodedEntry, type EntryHeader } from './format.js';
+import { decodeEntry, decodeTextEntry, decompress, encodeEntry, encodeTextEntry, EntryEncoder, frameWord, RAW_BELOW, readHeader, readTrailer, TEXT_BELOW, TRAILER_BYTES, type DecodedEntry, type EntryHeader } from './format.js';
 
 /** The file operations the store uses; injectable so a test can make a write fail (ENOSPC). */
 export type FileOps = Pick<
@@ -50,8 +52,8 @@ export interface DiskEntry extends EntryHeader {
   chunks(): Iterable<string>;
   /** Closes the file when `chunks()` is not read to the end. */
   close(): void;
-  /** Present for small entries, read whole: the raw bytes (for promotion to Redis) and frames. */
-  whole?: { raw: Buffer; decoded: DecodedEntry };
+  /** Present for entries read whole into memory: their bytes in the framed form (what Redis holds). */
+  whole?: { framed(): Buffer };
 }
 
 export interface DiskListing {
@@ -74,6 +76,7 @@ const TMP_ORPHAN_MS = 10 * 60_000;
 /** Sweep at least this often, and whenever a process has written an eighth of the bound. */
 const SWEEP_EVERY_MS = 10 * 60_000;
 const EXT = '.e';
+const TEXT_EXT = '.t';
 /** Bytes the last sweep left, and the log of bytes written since (one line per entry). */
 const SWEPT = '.swept';
 const WRITTEN = '.written';
@@ -105,9 +108,15 @@ export class DiskStore {
     this.#fs.accessSync(this.dir, nodeFs.constants.W_OK);
   }
 
+  /** The entry's file in the framed form (`.e`); undefined for a key too long for a file name. */
   fileOf(key: string): string | undefined {
-    const name = encodeURIComponent(key) + EXT;
-    return name.length > 250 ? undefined : this.#dirSlash + name;
+    const name = encodeURIComponent(key);
+    return name.length + EXT.length > 250 ? undefined : this.#dirSlash + name + EXT;
+  }
+
+  /** The entry's file in the text form (`.t`). */
+  textFileOf(key: string): string | undefined {
+    return this.fileOf(key)?.slice(0, -EXT.length).concat(TEXT_EXT);
   }
 
   /**
@@ -115,14 +124,39 @@ export class DiskStore {
    * entry it rejects by age is not verified: a small one is rejected on its header, a large one on
    * its file's mtime (its createdAt, set at commit) before it is read.
    *
-   * A small entry (most: a page of a listing) costs open, one read, close: it is read into a
-   * scratch buffer without an fstat first, and the read is whole when it comes back short of the
-   * buffer. The hit's atime touch needs no fstat either: this store remembers when it last touched
-   * each key, so a process touches a key once a minute at most.
+   * A text entry is one readFileSync. A framed one under 64 KiB costs open, one read, close: it is
+   * read into a scratch buffer without an fstat first, and the read is whole when it comes back
+   * short of the buffer. The hit's atime touch needs no fstat either: this store remembers when it
+   * last touched each key, so a process touches a key once a minute at most.
    */
   read(key: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
     const file = this.fileOf(key);
     if (!file) return undefined;
+    return this.#readText(key, this.textFileOf(key)!, accept) ?? this.#readFramed(key, file, accept);
+  }
+
+  #readText(key: string, file: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
+    let text: string;
+    try {
+      text = this.#fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const entry = decodeTextEntry(text, accept);
+    if (!entry || entry.key !== key) return undefined;
+    this.#touch(key, (atime) => this.#fs.utimesSync(file, atime, entry.createdAt / 1000));
+    return {
+      key,
+      createdAt: entry.createdAt,
+      records: entry.records,
+      bytes: Buffer.byteLength(text),
+      chunks: () => entry.pages,
+      close() {},
+      whole: { framed: () => encodeEntry(entry, entry.pages, entry.records) },
+    };
+  }
+
+  #readFramed(key: string, file: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
     let fd: number;
     try {
       fd = this.#fs.openSync(file, 'r');
@@ -135,7 +169,7 @@ export class DiskStore {
       const n = this.#fs.readSync(fd, scratch, 0, SMALL_READ_BYTES, 0);
       const entry = n < SMALL_READ_BYTES ? wholeEntry(Buffer.from(scratch.subarray(0, n)), accept) : this.#readLarge(fd, scratch, accept);
       if (!entry || entry.key !== key) return undefined;
-      this.#touch(fd, key, entry.createdAt);
+      this.#touch(key, (atime) => this.#fs.futimesSync(fd, atime, entry.createdAt / 1000));
       keepOpen = !entry.whole;
       return entry;
     } catch {
@@ -145,14 +179,14 @@ export class DiskStore {
     }
   }
 
-  /** Bumps the atime that orders eviction, keeping the mtime (createdAt). */
-  #touch(fd: number, key: string, createdAt: number): void {
+  /** Bumps the atime that orders eviction through `setAtime` (which keeps the mtime, createdAt). */
+  #touch(key: string, setAtime: (seconds: number) => void): void {
     const now = this.#opts.now();
     if (now - (this.#touchedAt.get(key) ?? -Infinity) <= TOUCH_AFTER_MS) return;
     if (this.#touchedAt.size >= TOUCHED_KEYS_MAX) this.#touchedAt.clear();
     this.#touchedAt.set(key, now);
     try {
-      this.#fs.futimesSync(fd, now / 1000, createdAt / 1000);
+      setAtime(now / 1000);
     } catch {
       // A read-only cache still serves hits.
     }
@@ -233,15 +267,14 @@ export class DiskStore {
     const file = this.fileOf(key);
     if (!file) return undefined;
     this.#maybeSweepSoon();
-    return new DiskWriter(this.#fs, file, this.#tmpName(), { key, createdAt }, (bytes) => this.#wrote(bytes), keepUpTo);
+    return new DiskWriter(this.#fs, { file, textFile: this.textFileOf(key)!, tmp: this.#tmpName() }, { key, createdAt }, (bytes) => this.#wrote(bytes), keepUpTo);
   }
 
   // whole entries as bytes --------------------------------------------------------------------
 
-  /** The raw, verified bytes of an entry. */
+  /** The verified bytes of an entry in the framed form (what Redis holds). */
   async get(key: string): Promise<Buffer | undefined> {
-    const e = this.read(key);
-    return e?.whole?.raw;
+    return this.read(key)?.whole?.framed();
   }
 
   /**
@@ -251,27 +284,19 @@ export class DiskStore {
   async set(key: string, value: Buffer, decoded: DecodedEntry | undefined = decodeEntry(value)): Promise<boolean> {
     const file = this.fileOf(key);
     if (!file || !decoded || decoded.key !== key) return false;
-    const tmp = this.#tmpName();
-    const fd = this.#fs.openSync(tmp, 'wx', 0o600);
-    try {
-      writeAll(this.#fs, fd, value);
-      this.#fs.fsyncSync(fd);
-      this.#fs.futimesSync(fd, decoded.createdAt / 1000, decoded.createdAt / 1000);
-      this.#fs.closeSync(fd);
-      this.#fs.renameSync(tmp, file);
-    } catch (err) {
-      safeClose(this.#fs, fd);
-      safeUnlink(this.#fs, tmp);
-      throw err;
-    }
-    this.#wrote(value.length);
+    const textFile = this.textFileOf(key)!;
+    const pages = textPages(decoded);
+    const bytes = pages ? Buffer.from(encodeTextEntry(decoded, pages, decoded.records)) : value;
+    placeFile(this.#fs, this.#tmpName(), bytes, decoded.createdAt, pages ? textFile : file, pages ? file : textFile);
+    this.#wrote(bytes.length);
     return true;
   }
 
   async delete(key: string): Promise<boolean> {
     const file = this.fileOf(key);
     if (!file) return false;
-    return safeUnlink(this.#fs, file);
+    const text = safeUnlink(this.#fs, this.textFileOf(key)!);
+    return safeUnlink(this.#fs, file) || text;
   }
 
   async clear(): Promise<void> {
@@ -280,13 +305,19 @@ export class DiskStore {
 
   // ----------------------------------------------------------------------------------------------
 
-  /** Every entry file (key from its name; createdAt from mtime, last use from atime). */
+  /**
+   * Every entry (key from its file's name; createdAt from mtime, last use from atime). A key whose
+   * two forms both exist for a moment (a commit between its rename and its unlink) is listed once.
+   */
   *list(): Iterable<DiskListing> {
+    const seen = new Set<string>();
     for (const name of this.#names()) {
-      if (!name.endsWith(EXT)) continue;
+      const key = keyOfFile(name);
+      if (key === undefined || seen.has(key)) continue;
       try {
         const st = this.#fs.statSync(path.join(this.dir, name));
-        yield { key: decodeURIComponent(name.slice(0, -EXT.length)), bytes: st.size, createdAt: st.mtimeMs, usedAt: st.atimeMs };
+        seen.add(key);
+        yield { key, bytes: st.size, createdAt: st.mtimeMs, usedAt: st.atimeMs };
       } catch {
         // Removed by another process since readdir.
       }
@@ -295,13 +326,12 @@ export class DiskStore {
 
   /** Deletes the entries whose key matches; returns how many went. */
   deleteWhere(match: (key: string) => boolean): number {
-    let n = 0;
+    const gone = new Set<string>();
     for (const name of this.#names()) {
-      if (name.endsWith(EXT) && match(decodeURIComponent(name.slice(0, -EXT.length)))) {
-        if (safeUnlink(this.#fs, path.join(this.dir, name))) n++;
-      }
+      const key = keyOfFile(name);
+      if (key !== undefined && match(key) && safeUnlink(this.#fs, path.join(this.dir, name))) gone.add(key);
     }
-    return n;
+    return gone.size;
   }
 
   /** Drops dead entries and orphaned temp files, then least recently used entries down to 90% of the bound. */
@@ -321,8 +351,8 @@ export class DiskStore {
         if (now - st.mtimeMs > TMP_ORPHAN_MS) safeUnlink(this.#fs, file);
         continue;
       }
-      if (!name.endsWith(EXT)) continue;
-      const key = decodeURIComponent(name.slice(0, -EXT.length));
+      const key = keyOfFile(name);
+      if (key === undefined) continue;
       if (this.#opts.isDead?.(key, st.mtimeMs)) {
         if (safeUnlink(this.#fs, file)) {
           evicted++;
@@ -409,43 +439,83 @@ export class DiskStore {
   }
 }
 
-/** One entry being written: frames go straight to a temp file; `commit` renames it into place. */
+/**
+ * One entry being written. Its pages are held back while the entry may still be kept as text
+ * (each page under RAW_BELOW, all under TEXT_BELOW characters); past that, or at a page that will
+ * be compressed, they go out as frames to a temp file and the rest follow as they come. `commit`
+ * writes the text file, or the framed file's trailer, and renames it into place.
+ */
 export class DiskWriter {
   readonly #fs: FileOps;
-  readonly #file: string;
-  readonly #tmp: string;
+  readonly #paths: WriterPaths;
   readonly #encoder = new EntryEncoder();
   readonly #header: EntryHeader;
   readonly #onCommit: (bytes: number) => void;
   readonly #keepUpTo: number;
-  /** What was written, while it stays within #keepUpTo bytes; undefined once it does not. */
+  /** Pages held back for the text form; undefined once the entry is framed. */
+  #pages: string[] | undefined = [];
+  #pageChars = 0;
+  /** The framed bytes, while they stay within #keepUpTo; undefined once they do not. */
   #kept: Buffer[] | undefined = [];
   #committed = false;
   #fd: number | undefined;
 
-  constructor(fs: FileOps, file: string, tmp: string, header: EntryHeader, onCommit: (bytes: number) => void, keepUpTo = 0) {
+  constructor(fs: FileOps, paths: WriterPaths, header: EntryHeader, onCommit: (bytes: number) => void, keepUpTo = 0) {
     this.#fs = fs;
-    this.#file = file;
-    this.#tmp = tmp;
+    this.#paths = paths;
     this.#header = header;
     this.#onCommit = onCommit;
     this.#keepUpTo = keepUpTo;
   }
 
-  /** After commit: the entry's bytes, when they fit the writer's `keepUpTo`. */
+  /** After commit: the entry's bytes in the framed form, when they fit the writer's `keepUpTo`. */
   get written(): Buffer | undefined {
     return this.#committed && this.#kept ? Buffer.concat(this.#kept) : undefined;
   }
 
   /** Appends one page; throws the fs error (ENOSPC...) after removing the temp file. */
   append(chunk: string): void {
-    this.#write(this.#fd === undefined ? this.#begin() : undefined);
+    if (this.#pages) {
+      if (chunk.length < RAW_BELOW && this.#pageChars + chunk.length < TEXT_BELOW) {
+        this.#pages.push(chunk);
+        this.#pageChars += chunk.length;
+        return;
+      }
+      const held = this.#pages;
+      this.#pages = undefined;
+      this.#fd = this.#fs.openSync(this.#paths.tmp, 'wx', 0o600);
+      this.#write(this.#encoder.start(this.#header));
+      for (const page of held) this.#write(this.#encoder.frame(page));
+    }
     this.#write(this.#encoder.frame(chunk));
   }
 
-  /** Writes the trailer, fsyncs and renames into place; returns the entry's size in bytes. */
+  /** Writes the entry's end, fsyncs and renames it into place; returns its size in bytes. */
   commit(records: number): number {
-    if (this.#fd === undefined) this.#write(this.#begin());
+    const bytes = this.#pages ? this.#commitText(this.#pages, records) : this.#commitFramed(records);
+    this.#committed = true;
+    this.#onCommit(bytes);
+    return bytes;
+  }
+
+  abort(): void {
+    if (this.#fd !== undefined) safeClose(this.#fs, this.#fd);
+    this.#fd = undefined;
+    this.#pages = undefined;
+    safeUnlink(this.#fs, this.#paths.tmp);
+  }
+
+  #commitText(pages: string[], records: number): number {
+    const text = Buffer.from(encodeTextEntry(this.#header, pages, records));
+    placeFile(this.#fs, this.#paths.tmp, text, this.#header.createdAt, this.#paths.textFile, this.#paths.file);
+    if (this.#keepUpTo > 0) {
+      const framed = encodeEntry(this.#header, pages, records);
+      this.#kept = framed.length <= this.#keepUpTo ? [framed] : undefined;
+    }
+    return text.length;
+  }
+
+  #commitFramed(records: number): number {
     this.#write(this.#encoder.finish(records));
     const fd = this.#fd!;
     try {
@@ -454,29 +524,16 @@ export class DiskWriter {
       this.#fs.futimesSync(fd, t, t);
       this.#fs.closeSync(fd);
       this.#fd = undefined;
-      this.#fs.renameSync(this.#tmp, this.#file);
+      this.#fs.renameSync(this.#paths.tmp, this.#paths.file);
     } catch (err) {
       this.abort();
       throw err;
     }
-    this.#committed = true;
-    this.#onCommit(this.#encoder.bytes);
+    safeUnlink(this.#fs, this.#paths.textFile);
     return this.#encoder.bytes;
   }
 
-  abort(): void {
-    if (this.#fd !== undefined) safeClose(this.#fs, this.#fd);
-    this.#fd = undefined;
-    safeUnlink(this.#fs, this.#tmp);
-  }
-
-  #begin(): Buffer {
-    this.#fd = this.#fs.openSync(this.#tmp, 'wx', 0o600);
-    return this.#encoder.start(this.#header);
-  }
-
-  #write(buf: Buffer | undefined): void {
-    if (!buf) return;
+  #write(buf: Buffer): void {
     try {
       writeAll(this.#fs, this.#fd!, buf);
     } catch (err) {
@@ -486,6 +543,51 @@ export class DiskWriter {
     if (this.#kept && this.#encoder.bytes <= this.#keepUpTo) this.#kept.push(buf);
     else this.#kept = undefined;
   }
+}
+
+interface WriterPaths {
+  /** The framed form's file, the text form's, and the temp file either is written to first. */
+  file: string;
+  textFile: string;
+  tmp: string;
+}
+
+/**
+ * Puts `bytes` under `file` atomically (temp file, fsync, mtime = createdAt, rename), then removes
+ * the entry's other form, `other`. On failure the temp file is removed and the error thrown.
+ */
+function placeFile(fs: FileOps, tmp: string, bytes: Buffer, createdAt: number, file: string, other: string): void {
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    writeAll(fs, fd, bytes);
+    fs.fsyncSync(fd);
+    fs.futimesSync(fd, createdAt / 1000, createdAt / 1000);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    safeClose(fs, fd);
+    safeUnlink(fs, tmp);
+    throw err;
+  }
+  safeUnlink(fs, other);
+}
+
+/** The key an entry file holds (from its name), or undefined for a file that is not an entry. */
+function keyOfFile(name: string): string | undefined {
+  return name.endsWith(EXT) || name.endsWith(TEXT_EXT) ? decodeURIComponent(name.slice(0, -EXT.length)) : undefined;
+}
+
+/** A decoded framed entry's pages when it qualifies for the text form (as a writer would keep it). */
+function textPages(decoded: DecodedEntry): string[] | undefined {
+  let chars = 0;
+  const pages: string[] = [];
+  for (const f of decoded.frames) {
+    if (!f.raw) return undefined;
+    const page = f.body.toString();
+    if (page.length >= RAW_BELOW || (chars += page.length) >= TEXT_BELOW) return undefined;
+    pages.push(page);
+  }
+  return pages;
 }
 
 function writeAll(fs: FileOps, fd: number, buf: Buffer): void {
@@ -518,7 +620,7 @@ function wholeEntry(raw: Buffer, accept?: (createdAt: number) => boolean): DiskE
     createdAt: decoded.createdAt,
     records: decoded.records,
     bytes: raw.length,
-    whole: { raw, decoded },
+    whole: { framed: () => raw },
     close() {},
     *chunks() {
       for (const f of decoded.frames) yield decompress(f);

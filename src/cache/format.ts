@@ -166,3 +166,54 @@ export function decodeEntry(buf: Buffer, accept?: (createdAt: number) => boolean
   }
   return { key: head.header.key, createdAt: head.header.createdAt, records: trailer.records, frames };
 }
+
+// Small entries as text --------------------------------------------------------------------------
+//
+//   "STRATA-T3 " crc "\n" records " " createdAt " " key length " " page lengths (a,b,...) "\n" key pages
+//
+// For an entry of pages stored as they are (each under RAW_BELOW) and under TEXT_BELOW characters
+// in all: the disk tier keeps it in a file of its own (disk.ts) that one readFileSync(…, 'utf8')
+// reads, a single call into Node where the framed format takes open, read and close. crc is the
+// CRC-32 (8 hex digits) of the UTF-8 of everything after the first line; lengths count UTF-16 code
+// units of the pages, which JSON.stringify makes well formed, so they survive the UTF-8 round trip.
+
+const TEXT_MAGIC = 'STRATA-T3 ';
+const TEXT_HEAD = TEXT_MAGIC.length + 8 + 1;
+/** Entries up to this many characters of pages may be kept as text. */
+export const TEXT_BELOW = 64 * 1024;
+
+export interface TextEntry extends EntryHeader {
+  records: number;
+  pages: string[];
+}
+
+export function encodeTextEntry(header: EntryHeader, pages: string[], records: number): string {
+  const rest = `${records} ${header.createdAt} ${header.key.length} ${pages.map((p) => p.length).join(',')}\n${header.key}${pages.join('')}`;
+  return `${TEXT_MAGIC}${crc32(rest).toString(16).padStart(8, '0')}\n${rest}`;
+}
+
+/**
+ * Reads a text entry; undefined when it is torn, corrupt or not one, or `accept` rejects its
+ * createdAt (then without the checksum pass).
+ */
+export function decodeTextEntry(text: string, accept?: (createdAt: number) => boolean): TextEntry | undefined {
+  if (!text.startsWith(TEXT_MAGIC) || text.charCodeAt(TEXT_HEAD - 1) !== 10) return undefined;
+  const metaEnd = text.indexOf('\n', TEXT_HEAD);
+  if (metaEnd < 0) return undefined;
+  const meta = text.slice(TEXT_HEAD, metaEnd).split(' ');
+  const createdAt = Number(meta[1]);
+  if (meta.length !== 4 || (accept && !accept(createdAt))) return undefined;
+  if (crc32(text.slice(TEXT_HEAD)) !== Number.parseInt(text.slice(TEXT_MAGIC.length, TEXT_HEAD - 1), 16)) return undefined;
+  let at = metaEnd + 1 + Number(meta[2]);
+  const key = text.slice(metaEnd + 1, at);
+  const pages: string[] = [];
+  for (const length of meta[3] ? meta[3].split(',') : []) pages.push(text.slice(at, (at += Number(length))));
+  return at === text.length ? { key, createdAt, records: Number(meta[0]), pages } : undefined;
+}
+
+/** A whole entry in the framed form, in memory (for Redis, from pages held as text). */
+export function encodeEntry(header: EntryHeader, pages: string[], records: number): Buffer {
+  const encoder = new EntryEncoder();
+  const start = encoder.start({ key: header.key, createdAt: header.createdAt });
+  return Buffer.concat([start, ...pages.map((p) => encoder.frame(p)), encoder.finish(records)]);
+}

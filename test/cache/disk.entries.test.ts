@@ -13,6 +13,12 @@ function store(opts: Partial<ConstructorParameters<typeof DiskStore>[0]> = {}) {
   return { s, evicted, advance: (ms: number) => (now += ms) };
 }
 
+/** The file holding `key`'s entry: the text form for small entries of raw pages, else the framed form. */
+function entryFile(s: DiskStore, key: string): string {
+  const text = s.textFileOf(key)!;
+  return fs.existsSync(text) ? text : s.fileOf(key)!;
+}
+
 function write(s: DiskStore, key: string, chunks: string[], createdAt = 1_700_000_000_000) {
   const w = s.writer(key, createdAt)!;
   let n = 0;
@@ -45,11 +51,15 @@ describe('disk tier entries', () => {
   it('an entry cut short (kill -9 mid-write, full disk) is a miss, never a crash', () => {
     const { s } = store();
     write(s, 'k', ['[{"a":1}]']);
-    const file = s.fileOf('k')!;
-    const full = fs.readFileSync(file);
-    for (const cut of [1, 10, 20, full.length - 5, full.length - 1]) {
-      fs.writeFileSync(file, full.subarray(0, cut));
-      expect(s.read('k')).toBeUndefined();
+    write(s, 'framed', [JSON.stringify([randomBytes(3_000).toString('hex')])]);
+    for (const key of ['k', 'framed']) {
+      const file = entryFile(s, key);
+      expect(file.endsWith(key === 'k' ? '.t' : '.e')).toBe(true);
+      const full = fs.readFileSync(file);
+      for (const cut of [1, 10, 20, full.length - 5, full.length - 1]) {
+        fs.writeFileSync(file, full.subarray(0, cut));
+        expect(s.read(key)).toBeUndefined();
+      }
     }
   });
 
@@ -59,7 +69,7 @@ describe('disk tier entries', () => {
     write(s, 'small', ['[{"a":1}]']);
     write(s, 'large', big);
     for (const key of ['small', 'large']) {
-      const file = s.fileOf(key)!;
+      const file = entryFile(s, key);
       const buf = fs.readFileSync(file);
       buf[Math.floor(buf.length / 2)] ^= 0x01;
       fs.writeFileSync(file, buf);
@@ -67,30 +77,40 @@ describe('disk tier entries', () => {
     }
     fs.writeFileSync(s.fileOf('garbage')!, 'not an entry at all');
     expect(s.read('garbage')).toBeUndefined();
+    fs.writeFileSync(s.textFileOf('garbage')!, 'STRATA-T3 00000000\nnot an entry at all');
+    expect(s.read('garbage')).toBeUndefined();
   });
 
-  it('a write that fails (ENOSPC) leaves no temp file and no entry', () => {
+  it('a write that fails (ENOSPC) leaves no temp file and no entry, in either form', () => {
     const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' });
-    let writes = 0;
-    const { s } = store({ fs: { ...fs, writeSync: (...args: Parameters<typeof fs.writeSync>) => (++writes > 1 ? (() => { throw enospc; })() : (fs.writeSync as (...a: unknown[]) => number)(...args)) } as typeof fs });
-    const w = s.writer('k', 1)!;
-    expect(() => w.append('[1]')).toThrow('no space');
+    const { s } = store({ fs: { ...fs, writeSync: () => { throw enospc; } } as unknown as typeof fs });
+    const small = s.writer('small', 1)!;
+    small.append('[1]'); // held back for the text form: nothing is written before commit
+    expect(() => small.commit(1)).toThrow('no space');
+    const large = s.writer('large', 1)!;
+    expect(() => large.append(JSON.stringify(['x'.repeat(5_000)]))).toThrow('no space');
     expect(fs.readdirSync(s.dir).filter((n) => n !== '.swept')).toEqual([]);
-    expect(s.read('k')).toBeUndefined();
+    expect(s.read('small')).toBeUndefined();
+    expect(s.read('large')).toBeUndefined();
   });
 
   it('does not verify an entry its caller rejects by age (a large one is not even read), and still serves one it accepts', () => {
     let reads = 0;
-    const { s } = store({ fs: { ...fs, readSync: ((...args: Parameters<typeof fs.readSync>) => (reads++, fs.readSync(...args))) as typeof fs.readSync } as typeof fs });
+    const counting = {
+      ...fs,
+      readSync: ((...args: Parameters<typeof fs.readSync>) => (reads++, fs.readSync(...args))) as typeof fs.readSync,
+      readFileSync: ((...args: Parameters<typeof fs.readFileSync>) => (reads++, fs.readFileSync(...args))) as typeof fs.readFileSync,
+    };
+    const { s } = store({ fs: counting as typeof fs });
     const big = JSON.stringify([randomBytes(120_000).toString('base64')]);
     write(s, 'old-large', [big], 1_000_000);
     expect(fs.statSync(s.fileOf('old-large')!).size).toBeGreaterThan(64 * 1024);
     expect(s.read('old-large', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
-    expect(reads).toBe(1); // the first 64 KiB, which show it is large; then its mtime rejects it
+    expect(reads).toBe(2); // no text form; the first 64 KiB of the framed one show it is large, then its mtime rejects it
     write(s, 'old', ['[{"i":1}]'], 1_000_000);
     reads = 0;
     expect(s.read('old', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
-    expect(reads).toBe(1); // a small entry is read in one read, and rejected on its header
+    expect(reads).toBe(1); // a small entry is text, read in one read, and rejected on its header
     const e = s.read('old', (createdAt) => createdAt === 1_000_000)!;
     expect([...e.chunks()]).toEqual(['[{"i":1}]']);
     expect([...s.read('old-large', (createdAt) => createdAt === 1_000_000)!.chunks()]).toEqual([big]);
@@ -98,11 +118,15 @@ describe('disk tier entries', () => {
 
   it('a hit bumps the atime that orders eviction once a minute per key and process, keeping the mtime', () => {
     const touched: string[] = [];
-    const counting = { ...fs, futimesSync: ((fd: number, atime: number, mtime: number) => (touched.push(`${atime}/${mtime}`), fs.futimesSync(fd, atime, mtime))) as typeof fs.futimesSync } as typeof fs;
+    const counting = {
+      ...fs,
+      futimesSync: ((fd: number, atime: number, mtime: number) => (touched.push(`${atime}/${mtime}`), fs.futimesSync(fd, atime, mtime))) as typeof fs.futimesSync,
+      utimesSync: ((file: string, atime: number, mtime: number) => (touched.push(`${atime}/${mtime}`), fs.utimesSync(file, atime, mtime))) as typeof fs.utimesSync,
+    } as typeof fs;
     const { s, advance } = store({ fs: counting });
     write(s, 'k', ['[1]'], 1_600_000_000_000);
     touched.length = 0;
-    const file = s.fileOf('k')!;
+    const file = entryFile(s, 'k');
     expect(s.read('k')).toBeDefined();
     expect(fs.statSync(file).atimeMs).toBe(1_700_000_000_000);
     expect(fs.statSync(file).mtimeMs).toBe(1_600_000_000_000);
@@ -119,6 +143,14 @@ describe('disk tier entries', () => {
     expect(other.read('k')).toBeDefined();
     expect(touched).toHaveLength(3);
     expect(fs.statSync(file).atimeMs).toBe(1_700_000_062_000);
+    // the framed form is touched the same way (through its open file)
+    write(s, 'f', [JSON.stringify([{ blob: 'y'.repeat(5_000) }])], 1_600_000_000_000);
+    expect(entryFile(s, 'f').endsWith('.e')).toBe(true);
+    touched.length = 0;
+    expect(s.read('f')).toBeDefined();
+    expect(fs.statSync(entryFile(s, 'f')).atimeMs).toBe(1_700_000_061_000);
+    expect(s.read('f')).toBeDefined();
+    expect(touched).toEqual(['1700000061/1600000000']);
   });
 
   it('stores pages under 4 KB as they are and larger ones compressed, and reads both back', () => {
@@ -182,5 +214,46 @@ describe('disk tier entries', () => {
     write(b, 'j', ['[1]']);
     await b.clear();
     expect([...b.list()]).toEqual([]);
+  });
+
+  it('keeps a small entry of raw pages as text (non-ASCII included) and any other framed; a commit of one form removes the other', async () => {
+    const { s } = store();
+    const pages = ['[{"name":"ünïcode ✓ 🚀"}]', '[{"n":2},{"n":3}]'];
+    write(s, 'k', pages);
+    expect(fs.existsSync(s.textFileOf('k')!)).toBe(true);
+    expect(fs.existsSync(s.fileOf('k')!)).toBe(false);
+    expect(s.read('k')).toMatchObject({ key: 'k', records: 3, bytes: fs.statSync(s.textFileOf('k')!).size });
+    expect([...s.read('k')!.chunks()]).toEqual(pages);
+    const large = JSON.stringify([{ blob: 'y'.repeat(5_000) }]);
+    write(s, 'k', [large]);
+    expect(fs.existsSync(s.textFileOf('k')!)).toBe(false);
+    expect([...s.read('k')!.chunks()]).toEqual([large]);
+    write(s, 'k', pages);
+    expect(fs.existsSync(s.fileOf('k')!)).toBe(false);
+    // many small pages past 64 Ki characters in all go framed, as they came
+    const many = Array.from({ length: 40 }, (_, i) => JSON.stringify([{ i, pad: 'z'.repeat(2_000) }]));
+    write(s, 'many', many);
+    expect(fs.existsSync(s.textFileOf('many')!)).toBe(false);
+    expect([...s.read('many')!.chunks()]).toEqual(many);
+    // the framed bytes (what Redis holds) of a text entry, stored elsewhere, come back as text
+    const other = store().s;
+    expect(await other.set('k', (await s.get('k'))!)).toBe(true);
+    expect(fs.readFileSync(other.textFileOf('k')!, 'utf8')).toBe(fs.readFileSync(s.textFileOf('k')!, 'utf8'));
+  });
+
+  it('with both forms of a key on disk (a crash between rename and unlink): reads the text, lists the key once, deletes both', async () => {
+    const { s } = store();
+    write(s, 'both', [JSON.stringify([{ blob: 'y'.repeat(5_000) }])]);
+    const framed = fs.readFileSync(s.fileOf('both')!);
+    write(s, 'both', ['[{"text":true}]']);
+    fs.writeFileSync(s.fileOf('both')!, framed);
+    expect([...s.read('both')!.chunks()]).toEqual(['[{"text":true}]']);
+    expect([...s.list()].map((e) => e.key)).toEqual(['both']);
+    expect(s.deleteWhere((k) => k === 'both')).toBe(1);
+    expect(fs.readdirSync(s.dir).filter((n) => !n.startsWith('.'))).toEqual([]);
+    write(s, 'both', ['[1]']);
+    fs.writeFileSync(s.fileOf('both')!, framed);
+    expect(await s.delete('both')).toBe(true);
+    expect(s.read('both')).toBeUndefined();
   });
 });

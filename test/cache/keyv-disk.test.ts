@@ -27,7 +27,7 @@ describe('the disk tier as a Keyv store', () => {
 
     const again = new Keyv({ store: keyvDiskStore(store(dir)), namespace: 'app' });
     expect(await again.get('big')).toEqual(big);
-    expect(fs.readdirSync(path.join(dir, 'l2')).filter((f) => f.endsWith('.e')).sort()).toEqual(['app%3Abig.e', 'app%3Asmall.e']);
+    expect(fs.readdirSync(path.join(dir, 'l2')).filter((f) => /\.[et]$/.test(f)).sort()).toEqual(['app%3Abig.e', 'app%3Asmall.t']);
 
     expect(await again.delete('small')).toBe(true);
     expect(await again.get('small')).toBeUndefined();

@@ -79,7 +79,7 @@ function entries(): Record<string, string> {
   const l2 = join(env.STRATA_CACHE_DIR!, 'l2');
   let names: string[] = [];
   try {
-    names = readdirSync(l2).filter((n) => n.endsWith('.e'));
+    names = readdirSync(l2).filter((n) => /\.[et]$/.test(n));
   } catch {
     // no disk tier yet
   }

@@ -21,7 +21,7 @@ describe('engine faults', () => {
     expect(await collect(engine.stream(op({ a: 2 }), up.fetch))).toEqual(pages.flat());
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/is full/);
-    expect(fs.readdirSync(path.join(dir, 'l2')).filter((n) => n.endsWith('.e') || n.startsWith('.tmp-'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'l2')).filter((n) => /\.[et]$/.test(n) || n.startsWith('.tmp-'))).toEqual([]);
     const disk = (await engine.stats()).find((s) => s.tier === 'disk');
     expect(disk).toMatchObject({ entries: 0, errors: 2 });
     await engine.close();
@@ -48,7 +48,7 @@ describe('engine faults', () => {
     await collect(engine.stream(op(), upstream(pages).fetch));
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(dir, 'l2')).mode & 0o777).toBe(0o700);
-    for (const name of fs.readdirSync(path.join(dir, 'l2')).filter((n) => n.endsWith('.e'))) {
+    for (const name of fs.readdirSync(path.join(dir, 'l2')).filter((n) => /\.[et]$/.test(n))) {
       expect(fs.statSync(path.join(dir, 'l2', name)).mode & 0o777).toBe(0o600);
     }
     await engine.close();

@@ -39,7 +39,7 @@ describe('engine and the Redis tier', () => {
     // Random text barely compresses: about 2 MB of it makes an entry file well over the 1 MiB Redis bound.
     const pages = Array.from({ length: 4 }, (_, p) => Array.from({ length: 125 }, (_, i) => ({ id: `${p}-${i}`, blob: randomBytes(3_000).toString('base64') })));
     expect(await collect(engine.stream(op(), upstream(pages).fetch))).toEqual(pages.flat());
-    const [file] = fs.readdirSync(path.join(dir, 'l2')).filter((n) => n.endsWith('.e'));
+    const [file] = fs.readdirSync(path.join(dir, 'l2')).filter((n) => /\.[et]$/.test(n));
     expect(fs.statSync(path.join(dir, 'l2', file)).size).toBeGreaterThan(1024 * 1024);
     // Redis stayed up (it was asked on the miss), yet the new file was never read back.
     expect(warnings).toEqual([]);

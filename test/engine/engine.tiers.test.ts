@@ -74,7 +74,7 @@ describe('engine tiers', () => {
     await collect(engine.stream(op(), up.fetch, { mode: 'no-cache' }));
     await collect(engine.stream(op(), up.fetch, { mode: 'no-cache' }));
     expect(up.state.calls).toBe(2);
-    expect(fs.readdirSync(path.join(dir, 'l2')).filter((n) => n.endsWith('.e'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'l2')).filter((n) => /\.[et]$/.test(n))).toEqual([]);
     await engine.close();
   });
 
@@ -111,7 +111,7 @@ describe('engine tiers', () => {
     const first = make();
     await collect(first.stream(op(), up.fetch));
     await first.close();
-    const [file] = fs.readdirSync(path.join(dir, 'l2')).filter((n) => n.endsWith('.e'));
+    const [file] = fs.readdirSync(path.join(dir, 'l2')).filter((n) => /\.[et]$/.test(n));
     const full = path.join(dir, 'l2', file);
     const bytes = fs.readFileSync(full);
     bytes[bytes.length - 40] ^= 0xff;
@@ -157,7 +157,7 @@ describe('engine tiers', () => {
     expect(up.state.calls).toBe(2);
     const files = fs.readdirSync(path.join(dir, 'l2'));
     expect(files.filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-    expect(files.filter((n) => n.endsWith('.e'))).toHaveLength(1);
+    expect(files.filter((n) => /\.[et]$/.test(n))).toHaveLength(1);
     await engine.close();
   });
 });

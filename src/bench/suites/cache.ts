@@ -260,7 +260,8 @@ async function l2Latency(ctx: SuiteContext): Promise<Figure[]> {
       controlP99s.push(percentile(controlLat, 99));
       all.push(...lat);
     }
-    const how = `${frames.length} frame${frames.length === 1 ? '' : 's'} as the engine writes it; read, sha1 verify, brotli decode, JSON.parse`;
+    const form = fs.existsSync(store.textFileOf(key)!) ? 'the text form' : 'the framed form';
+    const how = `${frames.length} page${frames.length === 1 ? '' : 's'} in ${form}, as the engine writes it; read, CRC-32 verify, ${raw ? '' : 'brotli decode, '}JSON.parse`;
     figures.push(fig(`l2.get.${label}.p99`, 'ms', 'lower', p99s, `disk hit ${label} (${how}): p99 of each of 5 rounds of ${reads}, after one warm-up round`, label === '2kb' ? '<= 0.1' : '<= 2.5'));
     figures.push(fig(`l2.get.${label}.control.p99`, 'ms', 'lower', controlP99s, `control, read after each round of hits: the same records as one plain file${raw ? '' : ' of brotli'}, readFileSync${raw ? '' : ' + decompress'} + JSON.parse, no framing or checksum`));
     figures.push(fig(`l2.get.${label}`, 'ms', 'lower', all, `every disk hit ${label}`));
