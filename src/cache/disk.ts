@@ -135,25 +135,32 @@ export class DiskStore {
     return this.#readText(key, this.textFileOf(key)!, accept) ?? this.#readFramed(key, file, accept);
   }
 
+  /**
+   * Reads by path; when the key's atime is due for a touch, through an open file instead, so the
+   * touch lands on the file that was read and not on one renamed into its place meanwhile.
+   */
   #readText(key: string, file: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
-    let text: string;
+    let fd: number | undefined;
     try {
-      text = this.#fs.readFileSync(file, 'utf8');
+      if (this.#touchDue(key)) fd = this.#fs.openSync(file, 'r');
+      const text = this.#fs.readFileSync(fd ?? file, 'utf8');
+      const entry = decodeTextEntry(text, accept);
+      if (!entry || entry.key !== key) return undefined;
+      if (fd !== undefined) this.#touch(key, (atime) => this.#fs.futimesSync(fd!, atime, entry.createdAt / 1000));
+      return {
+        key,
+        createdAt: entry.createdAt,
+        records: entry.records,
+        bytes: Buffer.byteLength(text),
+        chunks: () => entry.pages,
+        close() {},
+        whole: { framed: () => encodeEntry(entry, entry.pages, entry.records) },
+      };
     } catch {
       return undefined;
+    } finally {
+      if (fd !== undefined) safeClose(this.#fs, fd);
     }
-    const entry = decodeTextEntry(text, accept);
-    if (!entry || entry.key !== key) return undefined;
-    this.#touch(key, (atime) => this.#fs.utimesSync(file, atime, entry.createdAt / 1000));
-    return {
-      key,
-      createdAt: entry.createdAt,
-      records: entry.records,
-      bytes: Buffer.byteLength(text),
-      chunks: () => entry.pages,
-      close() {},
-      whole: { framed: () => encodeEntry(entry, entry.pages, entry.records) },
-    };
   }
 
   #readFramed(key: string, file: string, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
@@ -179,10 +186,14 @@ export class DiskStore {
     }
   }
 
-  /** Bumps the atime that orders eviction through `setAtime` (which keeps the mtime, createdAt). */
+  #touchDue(key: string): boolean {
+    return this.#opts.now() - (this.#touchedAt.get(key) ?? -Infinity) > TOUCH_AFTER_MS;
+  }
+
+  /** Bumps the atime that orders eviction through `setAtime` on the open file (which keeps the mtime, createdAt). */
   #touch(key: string, setAtime: (seconds: number) => void): void {
+    if (!this.#touchDue(key)) return;
     const now = this.#opts.now();
-    if (now - (this.#touchedAt.get(key) ?? -Infinity) <= TOUCH_AFTER_MS) return;
     if (this.#touchedAt.size >= TOUCHED_KEYS_MAX) this.#touchedAt.clear();
     this.#touchedAt.set(key, now);
     try {
@@ -217,7 +228,7 @@ export class DiskStore {
     fs.readSync(fd, headBuf, 0, headBuf.length, 0);
     const head = readHeader(headBuf);
     if (!trailer || !head) return undefined;
-    const bodyEnd = size - TRAILER_BYTES + 4;
+    const bodyEnd = size - TRAILER_BYTES + 8;
     let crc = 0;
     const block = Buffer.allocUnsafe(WHOLE_READ_BYTES);
     for (let at = 0; at < bodyEnd; ) {
@@ -508,10 +519,8 @@ export class DiskWriter {
   #commitText(pages: string[], records: number): number {
     const text = Buffer.from(encodeTextEntry(this.#header, pages, records));
     placeFile(this.#fs, this.#paths.tmp, text, this.#header.createdAt, this.#paths.textFile, this.#paths.file);
-    if (this.#keepUpTo > 0) {
-      const framed = encodeEntry(this.#header, pages, records);
-      this.#kept = framed.length <= this.#keepUpTo ? [framed] : undefined;
-    }
+    const framed = this.#keepUpTo > 0 ? encodeEntry(this.#header, pages, records) : undefined;
+    this.#kept = framed && framed.length <= this.#keepUpTo ? [framed] : undefined;
     return text.length;
   }
 
@@ -574,7 +583,12 @@ function placeFile(fs: FileOps, tmp: string, bytes: Buffer, createdAt: number, f
 
 /** The key an entry file holds (from its name), or undefined for a file that is not an entry. */
 function keyOfFile(name: string): string | undefined {
-  return name.endsWith(EXT) || name.endsWith(TEXT_EXT) ? decodeURIComponent(name.slice(0, -EXT.length)) : undefined;
+  if (!name.endsWith(EXT) && !name.endsWith(TEXT_EXT)) return undefined;
+  try {
+    return decodeURIComponent(name.slice(0, -EXT.length));
+  } catch {
+    return undefined; // not a name this store made (a stray "100%.t")
+  }
 }
 
 /** A decoded framed entry's pages when it qualifies for the text form (as a writer would keep it). */

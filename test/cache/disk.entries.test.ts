@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DiskStore } from '../../src/cache/disk.js';
+import { decodeEntry } from '../../src/cache/format.js';
 import { tempDir } from '../engine/fixtures/config.js';
 
 function store(opts: Partial<ConstructorParameters<typeof DiskStore>[0]> = {}) {
@@ -106,7 +107,7 @@ describe('disk tier entries', () => {
     write(s, 'old-large', [big], 1_000_000);
     expect(fs.statSync(s.fileOf('old-large')!).size).toBeGreaterThan(64 * 1024);
     expect(s.read('old-large', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
-    expect(reads).toBe(2); // no text form; the first 64 KiB of the framed one show it is large, then its mtime rejects it
+    expect(reads).toBe(1); // no text form (its open fails); the first 64 KiB of the framed one show it is large, then its mtime rejects it
     write(s, 'old', ['[{"i":1}]'], 1_000_000);
     reads = 0;
     expect(s.read('old', (createdAt) => createdAt > 2_000_000)).toBeUndefined();
@@ -239,6 +240,68 @@ describe('disk tier entries', () => {
     const other = store().s;
     expect(await other.set('k', (await s.get('k'))!)).toBe(true);
     expect(fs.readFileSync(other.textFileOf('k')!, 'utf8')).toBe(fs.readFileSync(s.textFileOf('k')!, 'utf8'));
+  });
+
+  it('a touch lands on the file that was read, not on a newer entry renamed into its place meanwhile', () => {
+    let other: DiskStore | undefined;
+    let once = true;
+    const racing = {
+      ...fs,
+      readFileSync: ((...args: Parameters<typeof fs.readFileSync>) => {
+        const out = fs.readFileSync(...args);
+        if (once && typeof args[0] === 'number') {
+          once = false;
+          write(other!, 'k', ['[{"v":2}]'], 1_650_000_000_000); // another process commits v2 mid-read
+        }
+        return out;
+      }) as typeof fs.readFileSync,
+    } as typeof fs;
+    const { s } = store({ fs: racing });
+    other = new DiskStore({ dir: path.dirname(s.dir), maxBytes: 1e9, now: () => 1_700_000_000_000 });
+    write(s, 'k', ['[{"v":1}]'], 1_600_000_000_000);
+    expect([...s.read('k')!.chunks()]).toEqual(['[{"v":1}]']);
+    expect(once).toBe(false);
+    expect(fs.statSync(entryFile(s, 'k')).mtimeMs).toBe(1_650_000_000_000); // v2 keeps its createdAt
+    expect([...s.read('k')!.chunks()]).toEqual(['[{"v":2}]']);
+  });
+
+  it('the record count is under the checksum; a writer that keeps no bytes reports none; stray names are not entries', () => {
+    const { s } = store();
+    write(s, 'framed', [JSON.stringify([{ blob: 'y'.repeat(5_000) }])]);
+    const file = s.fileOf('framed')!;
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 9] ^= 0x40; // the low byte of the count (u32 count | u32 crc | "END1")
+    fs.writeFileSync(file, bytes);
+    expect(s.read('framed')).toBeUndefined();
+    const w = s.writer('small', 1)!;
+    w.append('[1]');
+    w.commit(1);
+    expect(w.written).toBeUndefined();
+    const kept = s.writer('kept', 1, 1 << 20)!;
+    kept.append('[1]');
+    kept.commit(1);
+    expect(decodeEntry(kept.written!)).toMatchObject({ key: 'kept', records: 1 });
+    fs.writeFileSync(path.join(s.dir, '100%.t'), 'stray');
+    expect([...s.list()].map((e) => e.key).sort()).toEqual(['framed', 'kept', 'small']); // listing reads names, not contents
+    expect(s.sweep().entries).toBe(3);
+  });
+
+  it('keeps pages of under 64 Ki characters in all as text, and 64 Ki or more framed', () => {
+    const { s } = store();
+    // pages of 4,000 characters each; 16 of them and one of 1,535 make 65,535
+    const page = (n: number) => JSON.stringify(['x'.repeat(n - 4)]);
+    const under = [...Array.from({ length: 16 }, () => page(4_000)), page(1_535)];
+    expect(under.join('').length).toBe(64 * 1024 - 1);
+    write(s, 'under', under);
+    expect(entryFile(s, 'under').endsWith('.t')).toBe(true);
+    expect([...s.read('under')!.chunks()]).toEqual(under);
+    const at = [...Array.from({ length: 16 }, () => page(4_000)), page(1_536)];
+    write(s, 'at', at);
+    expect(entryFile(s, 'at').endsWith('.e')).toBe(true);
+    expect([...s.read('at')!.chunks()]).toEqual(at);
+    write(s, 'none', []);
+    expect(s.read('none')).toMatchObject({ records: 0 });
+    expect([...s.read('none')!.chunks()]).toEqual([]);
   });
 
   it('with both forms of a key on disk (a crash between rename and unlink): reads the text, lists the key once, deletes both', async () => {
