@@ -10,12 +10,18 @@ export const INTERRUPTED = 'interrupted';
 export const TERMINATED = 'terminated';
 export const BROKEN_PIPE = 'broken pipe';
 
+/** Why an aborted signal stopped a run: main.ts's reason, or undefined for any other. */
+export function stopReason(signal: AbortSignal): string | undefined {
+  const reason = signal.reason as Error | string | undefined;
+  return typeof reason === 'string' ? reason : reason?.message;
+}
+
 /**
  * The exit code of a run its signal stopped: a reader that went away cut the output short (1, an
  * I/O error); SIGTERM is a normal end (0) when the command wound down by itself; else 130.
  */
 export function stoppedExit(signal: AbortSignal, woundDown: boolean): number {
-  const why = (signal.reason as Error | undefined)?.message;
+  const why = stopReason(signal);
   if (why === BROKEN_PIPE) return EXIT.runtime;
   return why === TERMINATED && woundDown ? EXIT.ok : EXIT.interrupted;
 }

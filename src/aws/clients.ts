@@ -91,7 +91,8 @@ async function commonConfig(scope: AwsScope, opts: ClientOptions | undefined) {
  * The SDK's "Could not load credentials from any providers" does not say which profile it tried:
  * the error is tagged with it (`profile`), so the message can name a profile that does not exist.
  */
-function nameProfileInCredentialErrors(client: { middlewareStack: { add(mw: unknown, opts: object): void } }, profile: string): void {
+function nameProfileInCredentialErrors(client: { middlewareStack: { add(mw: unknown, opts: object): void } }, profile: string | undefined): void {
+  if (!profile) return; // the default chain: nothing to name
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
       try {
@@ -123,7 +124,7 @@ export async function s3Client(scope: AwsScope, opts?: ClientOptions): Promise<S
     const custom = Boolean(scope.endpoint);
     const client = new S3Client({ ...config, forcePathStyle: custom, followRegionRedirects: !custom });
     client.middlewareStack.use(fastListObjectsPlugin);
-    if (scope.profile && scope.profile !== 'default') nameProfileInCredentialErrors(client, scope.profile);
+    nameProfileInCredentialErrors(client, config.profile);
     return client;
   });
 }
@@ -133,7 +134,7 @@ export async function ec2Client(scope: AwsScope, opts?: ClientOptions): Promise<
   return pooled('ec2', scope, async () => {
     const [{ EC2Client }, config] = await Promise.all([import('@aws-sdk/client-ec2'), commonConfig(scope, opts)]);
     const client = new EC2Client(config);
-    if (scope.profile && scope.profile !== 'default') nameProfileInCredentialErrors(client, scope.profile);
+    nameProfileInCredentialErrors(client, config.profile);
     return client;
   });
 }

@@ -51,7 +51,7 @@ export function awsError(err: unknown, what: string): unknown {
     return runtimeError('WRONG_REGION', `the bucket is in another region: ${what}`, region ? `pass --region ${region}` : 'pass --region <bucket region>', err);
   }
   if (code === 'TimeoutError') return runtimeError('TIMEOUT', `the server did not answer in time: ${what}`, NETWORK_HINT, err);
-  if (e.code === 'ECONNRESET') return runtimeError('CONNECTION_CUT', `the connection was cut while reading ${what}`, NETWORK_HINT, err);
+  if (e.code === 'ECONNRESET') return runtimeError('CONNECTION_CUT', `the connection was cut while transferring ${what}`, NETWORK_HINT, err);
   if (e.code === 'ECONNREFUSED') return runtimeError('CONNECTION_REFUSED', `connection refused: ${what}${message ? ` (${message})` : ''}`, `nothing answers there: ${NETWORK_HINT}`, err);
   if (code === 'AuthFailure' || code === 'InvalidClientTokenId' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
     return runtimeError('BAD_CREDENTIALS', `AWS rejected the credentials for ${what} (${code})`, 'check the keys of the profile in use, or pass --profile <name>', err);

@@ -6,10 +6,11 @@
 //
 // Invariants:
 //   - A file under its final name is complete: writers stream frames to `.tmp-*` in the same
-//     directory, fsync, then rename. Readers hold an fd, so a rename or an unlink never tears
-//     a read; a torn or corrupt file (no trailer, bad CRC-32) is a miss and is left to be replaced.
-//   - mtime is the entry's createdAt; atime is bumped on hits (at most once a minute per key and process) and orders
-//     eviction. Total bytes are bounded by a sweep that drops dead entries, then the least
+//     directory, fsync, then rename. A read goes through one open file, so a rename or an unlink
+//     never tears it; a torn or corrupt file (no trailer, bad CRC-32) is a miss and is left to be
+//     replaced.
+//   - mtime is the entry's createdAt; atime is bumped on hits (at most once a minute per key and
+//     process) and orders eviction. Total bytes are bounded by a sweep that drops dead entries, then the least
 //     recently used, down to 90% of the bound; it also removes temp files orphaned by kill -9.
 //     A process sweeps after writing an eighth of the bound, and once more as it closes if the
 //     bytes the last sweep left plus every write logged since (`.written`) could pass the bound:
@@ -210,7 +211,7 @@ export class DiskStore {
   #readLarge(fd: number, head: Buffer, accept?: (createdAt: number) => boolean): DiskEntry | undefined {
     const st = this.#fs.fstatSync(fd);
     if (accept && !accept(st.mtimeMs)) return undefined;
-    if (st.size > WHOLE_READ_BYTES) return this.#readStreamed(fd, st.size);
+    if (st.size > WHOLE_READ_BYTES) return this.#readStreamed(fd, st.size, head);
     if (st.size < head.length) return undefined; // shrunk under us: not a file we can trust
     const raw = Buffer.allocUnsafe(st.size);
     head.copy(raw);
@@ -218,20 +219,21 @@ export class DiskStore {
     return this.#fs.readSync(fd, raw, head.length, rest, head.length) === rest ? wholeEntry(raw) : undefined;
   }
 
-  /** Verifies trailer and CRC-32 in 1 MiB reads, then yields frames one at a time (flat memory). */
-  #readStreamed(fd: number, size: number): DiskEntry | undefined {
+  /**
+   * Verifies trailer and CRC-32 (the first bytes from `first`, already read, the rest in 1 MiB
+   * reads), then yields frames one at a time (flat memory).
+   */
+  #readStreamed(fd: number, size: number, first: Buffer): DiskEntry | undefined {
     const fs = this.#fs;
     const tail = Buffer.allocUnsafe(TRAILER_BYTES);
     fs.readSync(fd, tail, 0, TRAILER_BYTES, size - TRAILER_BYTES);
     const trailer = readTrailer(tail);
-    const headBuf = Buffer.allocUnsafe(Math.min(size, 64 * 1024));
-    fs.readSync(fd, headBuf, 0, headBuf.length, 0);
-    const head = readHeader(headBuf);
+    const head = readHeader(first);
     if (!trailer || !head) return undefined;
     const bodyEnd = size - TRAILER_BYTES + 8;
-    let crc = 0;
+    let crc = crc32(first);
     const block = Buffer.allocUnsafe(WHOLE_READ_BYTES);
-    for (let at = 0; at < bodyEnd; ) {
+    for (let at = first.length; at < bodyEnd; ) {
       const n = fs.readSync(fd, block, 0, Math.min(block.length, bodyEnd - at), at);
       if (n <= 0) return undefined;
       crc = crc32(block.subarray(0, n), crc);

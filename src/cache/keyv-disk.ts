@@ -1,9 +1,9 @@
 // The disk tier behind Keyv's store interface: `new Keyv({ store: keyvDiskStore(disk) })` keeps
 // whatever Keyv serialises in the same files, format and byte bound as the engine's entries (the
 // serialised text is one page: kept as text under 4 KB, compressed above, CRC-checked, written
-// atomically). Keyv
-// handles expiry itself (the expiry is inside the value). The engine uses DiskStore directly,
-// because it streams entries frame by frame, which Keyv's whole-value get/set cannot.
+// atomically). Keyv handles expiry itself (the expiry is inside the value). The engine uses
+// DiskStore directly, because it streams entries frame by frame, which Keyv's whole-value get/set
+// cannot.
 
 import type { DiskStore } from './disk.js';
 

@@ -8,6 +8,7 @@
 
 import type KeyvRedisType from '@keyv/redis';
 import { readHeader } from './format.js';
+import { maskCredentials } from '../util/urls.js';
 
 const NAMESPACE = 'strata:v1';
 const SEPARATOR = '::';
@@ -133,7 +134,7 @@ export class RedisTier {
     if (this.#down) return;
     this.#down = true;
     const reason = err instanceof Error ? err.message : String(err);
-    this.#opts.warn(`shared cache at ${redact(this.#opts.url)} is unreachable or slow (${reason}); carrying on with the local cache`);
+    this.#opts.warn(`shared cache at ${maskCredentials(this.#opts.url)} is unreachable or slow (${reason}); carrying on with the local cache`);
     await this.close();
   }
 }
@@ -142,14 +143,3 @@ function full(key: string): string {
   return `${NAMESPACE}${SEPARATOR}${key}`;
 }
 
-/** The URL without user or password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return 'the configured Redis URL';
-  }
-}

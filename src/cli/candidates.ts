@@ -10,7 +10,7 @@
 
 import path from 'node:path';
 import type { CommandContext, Rec } from './types.js';
-import { formatLine, scopeArgs } from '../warm/line-format.js';
+import { configArgs, formatLine, scopeArgs } from '../warm/line-format.js';
 
 export interface Candidate {
   value: string;
@@ -159,6 +159,5 @@ async function* taskIds(ctx: CommandContext, prefix: string): AsyncGenerator<Can
 
 async function refresh(ctx: CommandContext, argv: string[]): Promise<void> {
   const { queueRefresh } = await import('../warm/background.js');
-  const globalArgs = ctx.globals.configFile ? ['--config', path.resolve(ctx.io.cwd, ctx.globals.configFile)] : [];
-  await queueRefresh(formatLine(argv), { cacheDir: ctx.config.cache.dir, env: ctx.io.env, globalArgs });
+  await queueRefresh(formatLine(argv), { cacheDir: ctx.config.cache.dir, env: ctx.io.env, globalArgs: configArgs(ctx.globals.configFile, ctx.io.cwd) });
 }

@@ -131,13 +131,12 @@ const warm: CommandDef = {
     if ((o.every !== undefined || o.printCron || o.printSystemd) && !everyText) {
       throw usageError('WARM_NO_SCHEDULE', 'no schedule given', 'give --every 15m (or a cron expression), or set warm.every in the config file');
     }
-    const [{ warmScopeOf }, { scopeArgs }] = await Promise.all([import('../warm/round.js'), import('../warm/line-format.js')]);
+    const { configArgs, scopeArgs, warmScopeOf } = await import('../warm/line-format.js');
     const scope = warmScopeOf(ctx.flags);
     if (o.printCron || o.printSystemd) {
       const [{ parseSchedule }, units] = await Promise.all([import('../warm/schedule.js'), import('../warm/system-units.js')]);
       const schedule = await parseSchedule(everyText!, typeof o.every === 'string' ? '--every' : 'warm.every');
-      const config = ctx.globals.configFile ? ['--config', nodePath.resolve(ctx.io.cwd, ctx.globals.configFile)] : [];
-      const extra = [...config, ...scopeArgs(scope), ...(list && list !== '-' ? ['--list', list] : [])];
+      const extra = [...configArgs(ctx.globals.configFile, ctx.io.cwd), ...scopeArgs(scope), ...(list && list !== '-' ? ['--list', list] : [])];
       if (o.printCron) yield { format: 'crontab', schedule: schedule.text, text: units.crontabLine(schedule, extra) };
       if (o.printSystemd) yield { format: 'systemd', schedule: schedule.text, text: units.systemdUnits(schedule, extra, ctx.io.env) };
       return;

@@ -3,14 +3,14 @@
 // file that is missing is an error). Every key is validated where it enters, with a message
 // naming the key and the expected form. `yaml` is imported only when a file exists.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compileGlob, GLOB_FORMS } from '../cache/glob.js';
 import { OUTPUT_FORMATS } from '../cli/globals.js';
 import { usageError } from '../errors.js';
 import { parseDurationOrNull, parseSizeOrNull } from '../util/units.js';
-import { ENDPOINT_URL_FORM, isEndpointUrl, isRedisUrl, REDIS_URL_FORM, withoutPassword } from '../util/urls.js';
+import { ENDPOINT_URL_FORM, isEndpointUrl, isRedisUrl, REDIS_URL_FORM, maskCredentials } from '../util/urls.js';
 import { scheduleShape } from '../warm/schedule.js';
 import { type Config, defaultConfig } from './schema.js';
 
@@ -35,7 +35,7 @@ function validators(file: string) {
     return n !== null && n >= 0 ? n : bad(k, 'a size such as 64MiB, 512MB (or bytes)', v, file);
   };
   // a refused URL is echoed without the password it may carry (user:password@host)
-  const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, typeof v === 'string' ? withoutPassword(v) : v, file));
+  const url = (form: string, ok: (text: string) => boolean): Check => (v, k) => (typeof v === 'string' && ok(v) ? v : bad(k, form, typeof v === 'string' ? maskCredentials(v) : v, file));
   // the shape only (croner is loaded when the daemon starts)
   const schedule: Check = (v, k) => {
     try {
@@ -174,17 +174,18 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv): void {
 
 export async function loadConfig(opts: LoadOptions): Promise<{ config: Config; path: string }> {
   const { path, explicit } = configPath(opts);
-  if (!existsSync(path)) {
-    if (explicit) throw usageError('CONFIG_MISSING', `config file ${path} does not exist`, 'create it or point --config / STRATA_CONFIG at an existing file');
-    const config = defaultConfig(opts.env, opts.home ?? homedir());
-    applyEnv(config, opts.env);
-    return { config, path };
-  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      if (explicit) throw usageError('CONFIG_MISSING', `config file ${path} does not exist`, 'create it or point --config / STRATA_CONFIG at an existing file');
+      const config = defaultConfig(opts.env, opts.home ?? homedir());
+      applyEnv(config, opts.env);
+      return { config, path };
+    }
+    const why = code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (err as Error).message})`;
     throw usageError('BAD_CONFIG', `config file ${path} ${why}`, 'point --config / STRATA_CONFIG at a YAML file, or move the folder out of the way');
   }
   return { config: await configFromText(text, path, opts), path };

@@ -12,6 +12,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync, const
 import { join } from 'node:path';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { systemClock, type Clock } from '../util/clock.js';
+import { maskCredentials } from '../util/urls.js';
 import { commandChannel, type CommandEvent } from './channels.js';
 import type { EncodedHistogram } from './histogram.js';
 import { cacheTotals, type Metrics } from './metrics.js';
@@ -44,7 +45,7 @@ const SAFE_FLAGS = new Set(['--starting-token']);
 export function scrubArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    let a = argv[i].replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@');
+    let a = maskCredentials(argv[i]);
     const eq = /^(--?[\w-]+)=(.*)$/.exec(a);
     if (eq && SECRET_FLAG.test(eq[1]) && !SAFE_FLAGS.has(eq[1])) a = `${eq[1]}=***`;
     out.push(a);

@@ -16,7 +16,7 @@ function badInput(what: string, line: number, column: number): Error {
 }
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
-export const MAX_DEPTH = 256;
+const MAX_DEPTH = 256;
 
 /** Yields each record read from `input`. A value that is not an object is wrapped as `{value}`. */
 export async function* readRecords(input: Readable): AsyncIterable<Rec> {

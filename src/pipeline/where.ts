@@ -28,7 +28,7 @@ interface Token {
 }
 
 const OPS = ['==', '!=', '<=', '>=', '=~', '!~', '<', '>'];
-export const MAX_NESTING = 256;
+const MAX_NESTING = 256;
 
 function fail(expr: string, col: number, what: string): never {
   // a long expression is shown up to a little past the column

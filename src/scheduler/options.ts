@@ -4,6 +4,7 @@
 
 import type { Clock } from '../util/clock.js';
 import { usageError } from '../errors.js';
+import { isRedisUrl, maskCredentials, REDIS_URL_FORM } from '../util/urls.js';
 
 export interface SchedulerOptions {
   /** Requests in flight per lane (service, region, profile, endpoint): the cap adaptive concurrency never exceeds. Minimum: 1. */
@@ -52,7 +53,7 @@ export function validateOptions(opts: SchedulerOptions): void {
   integerAtLeast('concurrency', opts.concurrency, 1);
   finiteAtLeast('rate', opts.rate, 0);
   integerAtLeast('retries', opts.retries, 0);
-  if (opts.redisUrl !== undefined && !/^rediss?:\/\//.test(opts.redisUrl)) fail('redisUrl', 'a redis:// or rediss:// URL', opts.redisUrl);
+  if (opts.redisUrl !== undefined && !isRedisUrl(opts.redisUrl)) fail('redisUrl', REDIS_URL_FORM, maskCredentials(opts.redisUrl));
   if (opts.redisTimeoutMs !== undefined) finiteAtLeast('redisTimeoutMs', opts.redisTimeoutMs, 1);
   if (opts.agingMs !== undefined) finiteAtLeast('agingMs', opts.agingMs, 1);
   if (opts.baseDelayMs !== undefined) finiteAtLeast('baseDelayMs', opts.baseDelayMs, 0);

@@ -154,8 +154,8 @@ export function coerceField(key: string, raw: unknown, rules: FieldRules): unkno
   }
   if (NUMBER_FIELDS.has(key)) {
     if (isNull) return null;
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0) throw usageError('TASK_BAD_NUMBER', `${key} '${text}' is not a number of hours`, `Give a number such as ${key}=2.5, or ${key}=null.`);
+    const n = asHours(text);
+    if (n === null) throw usageError('TASK_BAD_NUMBER', `${key} '${text}' is not a number of hours`, `Give a number such as ${key}=2.5, or ${key}=null.`);
     return n;
   }
   if (LIST_FIELDS.has(key)) return asList(text);

@@ -192,9 +192,9 @@ export class IndexReader {
     const c = this.#entry(name);
     const n = this.meta.n;
     if (c.kind === 'json') {
-      const bytes = this.#read(c.off, c.len);
-      if (bytes.length !== c.len || crc32(bytes) !== c.crc) throw new IndexCorruptError(`column ${name}`);
-      return JSON.parse(bytes.toString('utf8')) as T[];
+      const text = checkedText(this.#read(c.off, c.len), c.len, c.crc);
+      if (text === undefined) throw new IndexCorruptError(`column ${name}`);
+      return JSON.parse(text) as T[];
     }
     const out = new Array<unknown>(n);
     if (c.kind === 'dict') {
@@ -280,7 +280,7 @@ export class IndexWriter {
   readonly #tmp: string;
   readonly #fd: number;
   #pos = 0;
-  #pending: string[] = [];
+  #pending: Buffer[] = [];
   #pendingBytes = 0;
 
   constructor(file: string) {
@@ -290,20 +290,14 @@ export class IndexWriter {
     this.#fd = fs.openSync(this.#tmp, 'w+', 0o600);
   }
 
-  /** Appends a record's text, returning its offset, byte length and checksum. */
+  /** Appends a record's text (encoded once), returning its offset, byte length and checksum; writes go out in ~1 MB batches. */
   appendRecord(text: string): [number, number, number] {
-    const [off, len] = this.append(text);
-    return [off, len, crc32(text)];
-  }
-
-  /** Appends text, returning its offset and byte length; writes go out in ~1 MB batches. */
-  append(text: string): [number, number] {
-    const len = Buffer.byteLength(text);
+    const bytes = Buffer.from(text, 'utf8');
     const at = this.#pos + this.#pendingBytes;
-    this.#pending.push(text);
-    this.#pendingBytes += len;
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
     if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
-    return [at, len];
+    return [at, bytes.length, crc32(bytes)];
   }
 
   /** Appends a byte range of an older index. */
@@ -352,7 +346,7 @@ export class IndexWriter {
 
   #flush(): void {
     if (this.#pending.length === 0) return;
-    const buf = Buffer.from(this.#pending.join(''), 'utf8');
+    const buf = Buffer.concat(this.#pending, this.#pendingBytes);
     fs.writeSync(this.#fd, buf, 0, buf.length, this.#pos);
     this.#pos += buf.length;
     this.#pending = [];

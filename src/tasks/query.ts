@@ -4,7 +4,7 @@
 // search runs last, on the few rows left, because it reads bodies from disk.
 
 import type { Derived } from './derive.js';
-import type { Row, TaskTable } from './table.js';
+import { TYPED_COLUMN, type Row, type TaskTable } from './table.js';
 import type { TaskQuery } from './types.js';
 import { compareValues } from '../util/compare.js';
 import { usageError } from '../errors.js';
@@ -13,7 +13,7 @@ type ListField = 'status' | 'agent' | 'assignee' | 'priority' | 'tag';
 
 const COLUMN_SORTS: Record<string, keyof Row> = {
   id: 'id', path: 'path', status: 'status', agent: 'agent', assignee: 'assignee', priority: 'priority',
-  due_date: 'due', created_at: 'created', updated_at: 'updated', estimated_hours: 'est', actual_hours: 'act',
+  ...TYPED_COLUMN,
 };
 
 /** Whether a query picks tasks (sorting and paging aside). */

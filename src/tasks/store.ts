@@ -47,14 +47,12 @@ export class TaskStore {
   /** Open index files; older tables (snapshots held by watch) may still read from them, so all close together. */
   readonly #readers = new Set<IndexReader>();
   #lastReads = 0;
-  /** Files read again because their index failed a checksum (counted into lastReads). */
-  #rereads = 0;
   #indexError: NodeJS.ErrnoException | undefined;
   /** Set when an index failed a checksum after it was opened (it is then deleted); cleared by the next save. */
   #indexCorrupt = false;
   /** How tables read task files again when their index turns out corrupt (table.ts). */
   readonly #repair: TableRepair = {
-    reread: (rel) => (this.#rereads++, rereadTask(this.dir, this.#fs, rel)),
+    reread: (rel) => rereadTask(this.dir, this.#fs, rel),
     corrupt: (reader) => {
       if (this.#indexCorrupt) return;
       this.#indexCorrupt = true;
@@ -171,10 +169,9 @@ export class TaskStore {
 
   /** Lists and scans the folder against `base` (`derived` is base's), then sets the state and saves what changed. */
   async #update(base: ScanBase, derivedBefore: Derived | undefined, persist: boolean, reader?: IndexReader): Promise<void> {
-    const rereadsBefore = this.#rereads;
     const listing = listFolder(this.dir, this.#fs, base);
     const scan = await scanChanges(this.dir, this.#fs, listing, base);
-    this.#lastReads = scan.reads + this.#rereads - rereadsBefore;
+    this.#lastReads = scan.reads;
     if (reader && scan.changed) this.#indexOutcome = 'stale';
     if (!scan.changed && base.table) {
       // a table repaired from the files holds what the index held, so the derived data still fits
@@ -276,8 +273,7 @@ export class TaskStore {
       this.#indexCorrupt = false;
     } catch (err) {
       writer?.abort();
-      const cause = err as NodeJS.ErrnoException;
-      this.#indexError = Object.assign(new Error(`cannot save the task index ${this.#indexFile}: ${cause.message}`), { code: cause.code });
+      this.#indexError = err as NodeJS.ErrnoException; // shown through cacheDirUnusable, by its code
     }
   }
 

@@ -44,7 +44,7 @@ export const COLUMN_KINDS: Record<ColumnName, ColumnKind> = {
 export const COLUMN_NAMES = Object.keys(COLUMN_KINDS) as ColumnName[];
 
 /** The column each typed front matter key reads into. */
-const TYPED_COLUMN: Record<string, 'due' | 'created' | 'updated' | 'est' | 'act'> = {
+export const TYPED_COLUMN: Record<string, 'due' | 'created' | 'updated' | 'est' | 'act'> = {
   due_date: 'due', created_at: 'created', updated_at: 'updated', estimated_hours: 'est', actual_hours: 'act',
 };
 
@@ -110,6 +110,9 @@ export function columnsOf(rows: Row[]): Columns {
   return cols as Columns;
 }
 
+type CodedColumn = 'status' | 'agent' | 'assignee' | 'priority';
+type Coded = { dict: (string | null)[]; codes: Uint16Array };
+
 /** How a table backed by a corrupt index gets its data from the task files instead. */
 export interface TableRepair {
   /** The task file at `path` read again: its row and record, or undefined when it is gone or no longer a task. */
@@ -132,6 +135,8 @@ export class TaskTable {
   #recCrc: ArrayLike<number> | undefined;
   /** Records not (yet) in an index file, or read again from their file, by row. */
   readonly #fresh: (string | undefined)[];
+  /** Dictionary columns read as codes (a query and its warnings both ask; read and checked once). */
+  readonly #codes: Partial<Record<CodedColumn, Coded>> = {};
   #repaired = false;
 
   constructor(
@@ -172,10 +177,10 @@ export class TaskTable {
    * A few-valued column as dictionary codes, straight from the index (no string per row), when
    * it is stored that way and not decoded yet; otherwise undefined (use `col`).
    */
-  codes(name: 'status' | 'agent' | 'assignee' | 'priority'): { dict: (string | null)[]; codes: Uint16Array } | undefined {
+  codes(name: CodedColumn): Coded | undefined {
     if (this.#cols[name] || !this.#reader) return undefined;
     try {
-      return this.#reader.dictionary(name);
+      return (this.#codes[name] ??= this.#reader.dictionary(name));
     } catch (err) {
       this.#repairAll(err);
       return undefined;

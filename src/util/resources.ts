@@ -13,7 +13,7 @@
 // codes follow systemd's and the shell's habits: 0 after SIGTERM (a clean, requested stop), 130
 // after SIGINT (Ctrl-C).
 
-import { runtimeError } from '../errors.js';
+import { BROKEN_PIPE, runtimeError, stopReason, TERMINATED } from '../errors.js';
 
 type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -134,11 +134,13 @@ function exitCodeFor(signal: StopSignal): 0 | 130 {
   return signal === 'SIGTERM' ? 0 : 130;
 }
 
-/** Which signal aborted a command's `ctx.signal` (src/main.ts aborts with 'interrupted' or 'terminated'). */
+/**
+ * Which signal a command's `ctx.signal` stands for (src/main.ts's reasons, errors.ts): SIGTERM,
+ * or stdout's reader gone, which stops the run as SIGTERM does; anything else is SIGINT.
+ */
 export function stopSignalOf(signal: AbortSignal): StopSignal {
-  const reason = signal.reason as { message?: string } | string | undefined;
-  const text = typeof reason === 'string' ? reason : reason?.message ?? '';
-  return /terminat|SIGTERM/i.test(text) ? 'SIGTERM' : 'SIGINT';
+  const why = stopReason(signal);
+  return why === TERMINATED || why === BROKEN_PIPE ? 'SIGTERM' : 'SIGINT';
 }
 
 /** Resolves true when `p` settles within `ms`, false otherwise; leaves no timer behind. */

@@ -19,9 +19,17 @@ export function isEndpointUrl(text: string): boolean {
   return hostUrl(text, ['http:', 'https:']);
 }
 
-/** `text` with whatever sits between `:` and `@` (a URL's password, even in a malformed one) masked. */
-export function withoutPassword(text: string): string {
-  return text.replace(/:[^:@/]*@/, ':***@');
+/**
+ * `text` with a URL's user and password masked, even in a malformed URL: everything from after
+ * `://` (or, with none, after the first `:`) up to the last `@`. The one masker for messages and
+ * logs; it errs towards masking (an `@` in a path masks the path before it too).
+ */
+export function maskCredentials(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const scheme = text.indexOf('://');
+  const from = scheme >= 0 && scheme < at ? scheme + 3 : text.indexOf(':') + 1;
+  return from > 0 && from <= at ? `${text.slice(0, from)}***${text.slice(at)}` : text;
 }
 
 export function isRedisUrl(text: string): boolean {

@@ -24,7 +24,8 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Resources, stopSignalOf, type ShutdownReport } from '../util/resources.js';
 import { sleep } from '../util/sleep.js';
 import { parseSchedule, type Schedule } from './schedule.js';
-import type { WarmScope, WarmSummary } from './round.js';
+import type { WarmSummary } from './round.js';
+import type { WarmScope } from './line-format.js';
 import { warmOnce, type WarmOnceOptions, type WarmSource } from './warmer.js';
 
 interface RestartPolicy {

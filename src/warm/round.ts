@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { PlannedItem } from './plan.js';
 import { WarmingEngine, type EntryStatus } from './warming-engine.js';
+import type { WarmScope } from './line-format.js';
 
 export interface WarmSummary {
   warmed: number;
@@ -60,19 +61,6 @@ export interface RoundOptions {
    * not set one gets it, as if typed on that line (the environment and config apply anyway).
    */
   scope?: WarmScope;
-}
-
-export interface WarmScope {
-  profile?: string;
-  region?: string;
-  endpointUrl?: string;
-}
-
-/** The scope flags given on a command line, as `cache warm` passes them on to its lines. */
-export function warmScopeOf(flags: Record<string, unknown> | undefined): WarmScope {
-  const scope: WarmScope = {};
-  for (const key of ['profile', 'region', 'endpointUrl'] as const) if (typeof flags?.[key] === 'string') scope[key] = flags[key] as string;
-  return scope;
 }
 
 

@@ -22,7 +22,8 @@ const HINT = "give a duration such as 15m or 1h, or a cron expression such as '*
 
 /**
  * The shape of a schedule, checked without croner (the config loader checks `warm.every` with it):
- * a duration of at least 1 s (its ms), or text with the five or six fields of a cron expression.
+ * a duration of at least 1 s (its ms), or text of five fields or more, a cron expression that
+ * croner then parses in full (parseSchedule; the config loader checks only this shape).
  */
 export function scheduleShape(text: string, what = '--every'): { intervalMs: number } | { cron: string } {
   const trimmed = text.trim();

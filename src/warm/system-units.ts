@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
-import { formatLine } from './line-format.js';
+import { formatLine, needsQuoting } from './line-format.js';
 import type { Schedule } from './schedule.js';
 
 /** node and the launcher of this installation, absolute: what a crontab or unit must run. */
@@ -28,7 +28,7 @@ function warmWords(extra: readonly string[]): string[] {
  * words), `%` doubled (a specifier otherwise) and `$` doubled (a variable otherwise).
  */
 function systemdWord(word: string): string {
-  const quoted = word === '' || /[^\w@%+=:,./-]/.test(word) ? `"${word.replace(/[\\"]/g, '\\$&')}"` : word;
+  const quoted = needsQuoting(word) ? `"${word.replace(/[\\"]/g, '\\$&')}"` : word;
   return quoted.replace(/%/g, '%%').replace(/\$/g, '$$$$');
 }
 

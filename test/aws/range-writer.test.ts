@@ -29,4 +29,16 @@ describe('RangeWriter', () => {
     expect(reported).toBe(20);
     expect(calls.length).toBeGreaterThan(2); // the rest of each short write went out again
   });
+
+  it('with no position, writes where the file is (a device cannot seek): every byte, in order', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'range-writer-')), 'appended.bin');
+    const fh = await open(file, 'a');
+    await fh.write('head:');
+    const w = new RangeWriter(fh, null, () => undefined);
+    const pieces = Array.from({ length: 50 }, (_, i) => Buffer.from(`<${i}>`.repeat(2_000)));
+    for (const piece of pieces) await w.push(piece);
+    await w.finish();
+    await fh.close();
+    expect(readFileSync(file, 'utf8')).toBe('head:' + Buffer.concat(pieces).toString());
+  });
 });

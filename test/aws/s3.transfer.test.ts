@@ -102,7 +102,18 @@ describe('s3 get', () => {
     symlinkSync('loop-a', join(dir, 'loop-b'));
     await expect(downloadObject(env(), src, join(dir, 'loop-a'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/is a loop of symbolic links/) });
     await expect(downloadObject(env(), src, join(dir, 'target.bin', 'x.bin'))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/part of its path is a file/) });
-    expect(readdirSync(dir).sort()).toEqual(['dangling.bin', 'link.bin', 'loop-a', 'loop-b', 'null-link', 'pipe', 'target.bin']);
+    // a folder, directly or through a link, is refused too; all of these before any request: a key
+    // that does not exist gives the destination's error, not NO_SUCH_KEY
+    mkdirSync(join(dir, 'folder'));
+    symlinkSync('folder', join(dir, 'folder-link'));
+    const missing = { bucket: 'src', key: 'missing.bin' };
+    for (const name of ['folder', 'folder-link']) {
+      await expect(downloadObject(env(), missing, join(dir, name))).rejects.toMatchObject({ code: 'CANNOT_WRITE', message: expect.stringMatching(/it is a folder/) });
+    }
+    await expect(downloadObject(env(), missing, join(dir, 'pipe'))).rejects.toMatchObject({ code: 'CANNOT_WRITE' });
+    await expect(downloadObject(env(), missing, '/dev/null')).rejects.toMatchObject({ code: 'NO_SUCH_KEY' });
+    expect(readdirSync(join(dir, 'folder'))).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['dangling.bin', 'folder', 'folder-link', 'link.bin', 'loop-a', 'loop-b', 'null-link', 'pipe', 'target.bin']);
   });
 
   it('says clearly when the key does not exist', async () => {

@@ -69,10 +69,13 @@ describe('disk tier entries', () => {
     const big = Array.from({ length: 6 }, () => JSON.stringify([randomBytes(200_000).toString('base64')]));
     write(s, 'small', ['[{"a":1}]']);
     write(s, 'large', big);
-    for (const key of ['small', 'large']) {
+    // the large one (streamed, > 1 MiB) also near its start, in the first 64 KiB read before the rest
+    write(s, 'large-start', big);
+    for (const [key, at] of [['small', 0.5], ['large', 0.5], ['large-start', 0.0005]] as const) {
       const file = entryFile(s, key);
       const buf = fs.readFileSync(file);
-      buf[Math.floor(buf.length / 2)] ^= 0x01;
+      expect(buf.length > 1 << 20).toBe(key !== 'small');
+      buf[Math.floor(buf.length * at)] ^= 0x01;
       fs.writeFileSync(file, buf);
       expect(s.read(key)).toBeUndefined();
     }

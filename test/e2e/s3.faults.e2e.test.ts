@@ -103,7 +103,7 @@ describe('a connection closed in the middle of a GET body', () => {
       const r = await strata(world, ['s3', 'get', 's3://fault-bkt/cut.bin', '/dev/null', '-o', 'ndjson'], { endpoint: proxy.endpoint });
       expect(proxy.cuts).toBe(1);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/^strata: the connection was cut while reading s3:\/\/fault-bkt\/cut\.bin — check --endpoint-url/m);
+      expect(r.stderr).toMatch(/^strata: the connection was cut while transferring s3:\/\/fault-bkt\/cut\.bin — check --endpoint-url/m);
       expect(r.stdout).toBe('');
     } finally {
       await proxy.close();
@@ -117,7 +117,7 @@ describe('a connection closed in the middle of a GET body', () => {
       const r = await strata(world, ['s3', 'get', 's3://fault-bkt/cut.bin', join(dest, 'cut.bin')], { endpoint: proxy.endpoint });
       expect(r.code, r.stderr).toBe(1);
       expect(proxy.gets, r.stderr).toBeGreaterThanOrEqual(2);
-      expect(r.stderr).toMatch(/^strata: .*\S/m);
+      expect(r.stderr).toMatch(/^strata: .*connection was cut/m);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(strayFiles(dest)).toEqual([]);
     } finally {

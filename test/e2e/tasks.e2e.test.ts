@@ -267,6 +267,7 @@ describe('strata tasks as a process', () => {
       commands.forEach((args, k) => {
         const bytes = Buffer.from(good);
         damage(bytes);
+        expect(bytes.equals(good), what).toBe(false);
         writeFileSync(idx, bytes);
         const r = strata(args, own);
         expect({ what, args: args.join(' '), code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ what, args: args.join(' '), code: 0, stderr: '', stdout: sound[k].stdout });

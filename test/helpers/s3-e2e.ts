@@ -30,7 +30,7 @@ export interface S3World {
   close(): Promise<void>;
 }
 
-export async function startS3World(buckets: string[]): Promise<S3World> {
+async function startS3World(buckets: string[]): Promise<S3World> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-e2e-s3-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3rver'), configureBuckets: buckets.map((name) => ({ name })) });
   const { port } = (await server.run()) as { port: number };

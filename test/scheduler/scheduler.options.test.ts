@@ -21,7 +21,9 @@ describe('options', () => {
     [{ rate: -1 }, 'Expected `rate` to be a finite number >= 0, got `-1`'],
     [{ rate: Number.POSITIVE_INFINITY }, 'Expected `rate` to be a finite number >= 0, got `Infinity`'],
     [{ retries: -1 }, 'Expected `retries` to be an integer >= 0, got `-1`'],
-    [{ redisUrl: 'localhost:6379' }, 'Expected `redisUrl` to be a redis:// or rediss:// URL, got `localhost:6379`'],
+    [{ redisUrl: 'localhost:6379' }, 'Expected `redisUrl` to be a redis:// or rediss:// URL, e.g. redis://localhost:6379, got `localhost:6379`'],
+    [{ redisUrl: 'redis://' }, 'Expected `redisUrl` to be a redis:// or rediss:// URL, e.g. redis://localhost:6379, got `redis://`'],
+    [{ redisUrl: 'redis//:s3cret@cache:6379' }, 'Expected `redisUrl` to be a redis:// or rediss:// URL, e.g. redis://localhost:6379, got `redis//:***@cache:6379`'],
     [{ agingMs: 0 }, 'Expected `agingMs` to be a finite number >= 1, got `0`'],
   ])('rejects %o as a usage error: %s', (opts, message) => {
     const err = rejection(opts);

@@ -98,6 +98,8 @@ describe('task file writes', () => {
       [{ due_date: '2025-02-30' }, 'TASK_BAD_DATE', /is not a date/],
       [{ due_date: 'next week' }, 'TASK_BAD_DATE', /is not a date/],
       [{ estimated_hours: 'lots' }, 'TASK_BAD_NUMBER', /not a number of hours/],
+      [{ estimated_hours: ' ' }, 'TASK_BAD_NUMBER', /not a number of hours/],
+      [{ estimated_hours: '-1' }, 'TASK_BAD_NUMBER', /not a number of hours/],
       [{ id: 'b' }, 'TASK_BAD_KEY', /cannot be changed/],
     ];
     for (const [changes, code, message] of cases) {

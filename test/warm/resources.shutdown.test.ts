@@ -53,6 +53,10 @@ describe('the resource registry', () => {
     const i = new AbortController();
     i.abort(new Error('interrupted'));
     expect(stopSignalOf(i.signal)).toBe('SIGINT');
+    // stdout's reader gone (`| head`) stops a long-running command as SIGTERM does, not as Ctrl-C
+    const p = new AbortController();
+    p.abort(new Error('broken pipe'));
+    expect(stopSignalOf(p.signal)).toBe('SIGTERM');
   });
 });
 

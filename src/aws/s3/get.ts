@@ -1,19 +1,18 @@
 // `s3 get`: parallel ranged GETs into a temp file next to the destination, renamed on success.
-//   - HeadObject first: size and ETag; every range asks `If-Match: <ETag>`, so an object replaced
-//     mid-download fails (412) instead of mixing two versions.
+//   - The destination is looked at first, before any request. A symbolic link is followed: its
+//     target is what gets replaced, and the link stays (as cp writes through one). A folder, a
+//     FIFO, a socket or a block device is refused (see destinationOf). A character device
+//     (`/dev/null`) is written in place as one GET, since it can neither seek nor be renamed over;
+//     bytes in a device cannot be taken back, so that body is not retried once it has started.
+//   - Otherwise HeadObject gives size and ETag; every range asks `If-Match: <ETag>`, so an object
+//     replaced mid-download fails (412) instead of mixing two versions.
 //   - Ranges of PART_SIZE are written at their offsets as their bodies stream in, through a
-//     RangeWriter (one write in flight, ≤ 256 KiB gathering behind it); each range is one scheduler job, so a
-//     connection closed mid-body is retried by the scheduler and rewrites the same bytes.
+//     RangeWriter (one write in flight, ≤ 256 KiB gathering behind it); each range is one
+//     scheduler job, so a connection closed mid-body is retried and rewrites the same bytes.
 //   - Success: fsync, close, rename. Failure or Ctrl-C: the temp file is removed; nothing ever
 //     exists under the final name unless it is complete.
-//   - The destination is looked at first. A symbolic link is followed: its target is what gets
-//     replaced, and the link stays (as cp writes through one). A character device (`/dev/null`)
-//     is written in place as one stream, since it can neither seek nor be renamed over; bytes in a
-//     device cannot be taken back, so that stream is not retried once its body has started. A
-//     FIFO, socket or block device is refused (see destinationOf).
-
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Rec } from '../../cli/types.js';
@@ -22,7 +21,8 @@ import { awsError } from '../errors.js';
 import type { S3Location } from './url.js';
 import { s3Url } from './url.js';
 import { RangeWriter } from './range-writer.js';
-import { s3Wire, type TransferEnv } from './transfer.js';
+import type { GetObjectCommand } from '@aws-sdk/client-s3';
+import { s3Wire, type S3Wire, type TransferEnv } from './transfer.js';
 
 /** 8 MiB ranges: large enough that request overhead is small, small enough to spread over sockets. */
 export const GET_PART_SIZE = 8 * 1024 * 1024;
@@ -47,16 +47,21 @@ function diskError(err: unknown, dest: string): unknown {
   if (code === 'EPIPE') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: its reader closed it`, 'give a file path, then read the file', err);
   if (code === 'ENOSPC') return runtimeError('DISK_FULL', `no space left on the device while writing ${dest}`, 'free some space or choose another destination', err);
   if (code === 'EACCES' || code === 'EPERM') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: permission denied`, 'choose a destination you can write to', err);
-  if (code === 'EISDIR') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: it is a folder`, 'name a file, or end the destination with / to download into the folder', err);
+  if (code === 'EISDIR') return folderError(dest, err);
   // mkdir -p meets a file where a folder should be (EEXIST), or a path runs through a file (ENOTDIR)
   if (code === 'ENOTDIR' || code === 'EEXIST') return runtimeError('CANNOT_WRITE', `cannot write ${dest}: part of its path is a file, not a folder`, 'check the destination path', err);
   return err;
 }
 
+function folderError(dest: string, cause?: unknown): Error {
+  return runtimeError('CANNOT_WRITE', `cannot write ${dest}: it is a folder`, 'name a file, or end the destination with / to download into the folder', cause);
+}
+
 /**
- * Where a download lands. A regular file (or none) is replaced atomically; a character device
- * (`/dev/null`, a terminal) is written in place; a symbolic link is followed (to a file, whose
- * real path is replaced, or to a device). A FIFO, a socket or a block device is refused: a pipe
+ * Where a download lands, found before any request. A regular file (or none) is replaced
+ * atomically; a character device (`/dev/null`, a terminal) is written in place; a symbolic link
+ * is followed (its target's real path is what gets written). A folder is refused, as the rename
+ * onto it would fail once every byte had come; so are a FIFO, a socket and a block device: a pipe
  * with no reader, or one that stops reading, would block a thread-pool write no signal can stop.
  */
 async function destinationOf(dest: string): Promise<{ path: string; inPlace: boolean }> {
@@ -64,21 +69,21 @@ async function destinationOf(dest: string): Promise<{ path: string; inPlace: boo
     if (err.code === 'ENOENT') return undefined;
     throw diskError(err, dest);
   });
-  if (!st || st.isFile() || st.isDirectory()) return { path: dest, inPlace: false };
-  if (!st.isSymbolicLink()) return special(st, dest);
-  const target = await stat(dest).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ELOOP') throw runtimeError('CANNOT_WRITE', `${dest} is a loop of symbolic links`, 'remove the loop, or give another destination');
-    if (err.code === 'ENOENT') throw runtimeError('CANNOT_WRITE', `${dest} is a symbolic link to nothing`, 'remove the link, or point it at a file');
-    throw diskError(err, dest);
-  });
-  if (!target.isFile() && !target.isDirectory()) special(target, dest); // refuses all but a character device
-  return { path: await realpath(dest), inPlace: target.isCharacterDevice() };
-}
-
-function special(st: Stats, dest: string): { path: string; inPlace: boolean } {
-  if (st.isCharacterDevice()) return { path: dest, inPlace: true };
-  const what = st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a block device';
-  throw runtimeError('CANNOT_WRITE', `${dest} is ${what}: downloads go to files, folders or character devices such as /dev/null`, 'give a file path, then read the file');
+  if (!st) return { path: dest, inPlace: false };
+  const link = st.isSymbolicLink();
+  const target = link
+    ? await stat(dest).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ELOOP') throw runtimeError('CANNOT_WRITE', `${dest} is a loop of symbolic links`, 'remove the loop, or give another destination');
+        if (err.code === 'ENOENT') throw runtimeError('CANNOT_WRITE', `${dest} is a symbolic link to nothing`, 'remove the link, or point it at a file');
+        throw diskError(err, dest);
+      })
+    : st;
+  if (target.isDirectory()) throw folderError(dest);
+  if (!target.isFile() && !target.isCharacterDevice()) {
+    const what = target.isFIFO() ? 'a named pipe' : target.isSocket() ? 'a socket' : 'a block device';
+    throw runtimeError('CANNOT_WRITE', `${dest} is ${what}: downloads go to files, folders or character devices such as /dev/null`, 'give a file path, then read the file');
+  }
+  return { path: link ? await realpath(dest) : dest, inPlace: target.isCharacterDevice() };
 }
 
 /**
@@ -96,8 +101,9 @@ async function pump(body: AsyncIterable<Uint8Array>, writer: RangeWriter, env: T
       await writer.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       got += n;
     }
-  } finally {
+  } catch (err) {
     await writer.finish().catch(() => undefined);
+    throw err;
   }
   await writer.finish();
   return got;
@@ -111,6 +117,15 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
   const { GetObjectCommand, HeadObjectCommand } = await import('@aws-sdk/client-s3');
   const wire = await s3Wire(env.rt);
   const url = s3Url(src.bucket, src.key);
+  const target = await destinationOf(dest).catch((err) => {
+    throw awsError(err, url);
+  });
+  if (target.inPlace) {
+    const { size, etag } = await streamInPlace(env, wire, GetObjectCommand, src, target.path).catch((err) => {
+      throw awsError(diskError(err, dest), url);
+    });
+    return { Source: url, Destination: dest, Bytes: size, ETag: etag };
+  }
   const head = await wire.run('HeadObject', (signal) => wire.client.send(new HeadObjectCommand({ Bucket: src.bucket, Key: src.key }), { abortSignal: signal })).catch((err) => {
     throw awsError(err, url);
   });
@@ -118,16 +133,6 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
   const etag = head.ETag;
   const partSize = Math.max(1, opts.partSize ?? GET_PART_SIZE);
   env.progress.grow(size);
-
-  const target = await destinationOf(dest).catch((err) => {
-    throw awsError(err, url);
-  });
-  if (target.inPlace) {
-    await streamInPlace(env, wire, src, target.path, etag, size).catch((err) => {
-      throw awsError(diskError(err, dest), url);
-    });
-    return { Source: url, Destination: dest, Bytes: size, ETag: etag };
-  }
   const path = target.path;
   await mkdir(dirname(path), { recursive: true }).catch((err) => {
     throw awsError(diskError(err, dest), url);
@@ -185,28 +190,31 @@ export async function downloadObject(env: TransferEnv, src: S3Location, dest: st
 }
 
 /**
- * One GET written into a character device (no seek, no rename, no fsync). Opened without create,
- * truncate or following a link, then checked again, so a file swapped in since the check is not
- * written in place; the bytes are counted against the object's size.
+ * One GET written into a character device (no seek, no rename, no fsync, no HeadObject: the GET
+ * gives size and ETag). Opened without create, truncate or following a link, then checked again,
+ * so a file swapped in since the check is not written in place; the bytes are counted against the
+ * object's size. The request is retried as any other, the body is not: bytes in a device cannot be
+ * taken back, so once it has started a failure is returned from the job rather than thrown (a
+ * cancelled job still throws, and the scheduler reports the cancellation).
  */
-async function streamInPlace(env: TransferEnv, wire: Awaited<ReturnType<typeof s3Wire>>, src: S3Location, path: string, etag: string | undefined, size: number): Promise<void> {
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+async function streamInPlace(env: TransferEnv, wire: S3Wire, GetObject: typeof GetObjectCommand, src: S3Location, path: string): Promise<{ size: number; etag?: string }> {
   const file = await open(path, constants.O_WRONLY | constants.O_NOFOLLOW);
   try {
     if (!(await file.stat()).isCharacterDevice()) throw runtimeError('CANNOT_WRITE', `${path} changed while the download started`, 'run the command again');
-    // the request is retried as any other; the body is not, once bytes may have reached the device
-    const out = await wire.run('GetObject', (signal) => wire.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: src.key, IfMatch: etag }), { abortSignal: signal }));
-    const body = out.Body as AsyncIterable<Uint8Array> & { destroy?(): void };
-    const stop = () => body.destroy?.();
-    env.rt.signal.addEventListener('abort', stop, { once: true });
-    let got: number;
-    try {
-      got = await pump(body, new RangeWriter(file, null, (n) => env.progress.advance(n)), env, env.rt.signal, size);
-    } finally {
-      env.rt.signal.removeEventListener('abort', stop);
-    }
-    env.rt.signal.throwIfAborted();
-    if (got !== size) throw prematureClose(src.key);
+    const result = await wire.run('GetObject', async (signal) => {
+      const out = await wire.client.send(new GetObject({ Bucket: src.bucket, Key: src.key }), { abortSignal: signal });
+      const size = Number(out.ContentLength ?? 0);
+      env.progress.grow(size);
+      try {
+        const got = await pump(out.Body as AsyncIterable<Uint8Array>, new RangeWriter(file, null, (n) => env.progress.advance(n)), env, signal, size);
+        return got === size ? { size, etag: out.ETag } : { failure: prematureClose(src.key) };
+      } catch (failure) {
+        if (signal.aborted) throw failure;
+        return { failure };
+      }
+    });
+    if ('failure' in result) throw result.failure;
+    return result;
   } finally {
     await file.close();
   }

@@ -6,7 +6,7 @@
 // memory per range stays at a few hundred KiB whatever the object size (1 MiB measured 20 MiB more
 // peak RSS for 8 ranges than 256 KiB, at the same throughput). A failed write is kept and thrown
 // by the next `push` or by `finish`. With a null position the writes go where the file is (a
-// device or a FIFO, which cannot seek).
+// character device, which cannot seek).
 
 import type { FileHandle } from 'node:fs/promises';
 
